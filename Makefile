@@ -1,0 +1,22 @@
+# fkdoctor: PGXS build of the C++ extension.
+EXTENSION = fkdoctor
+MODULE_big = fkdoctor
+DATA = $(wildcard fkdoctor--*.sql)
+PGFILEDESC = "fkdoctor - find, explain and repair foreign-key orphans"
+
+SOURCES = $(wildcard src/*.cpp)
+OBJS = $(SOURCES:.cpp=.o)
+
+REGRESS = $(basename $(notdir $(wildcard sql/*.sql)))
+
+PG_CONFIG ?= pg_config
+PG_CXXFLAGS = -std=c++17 -Wno-register -fexceptions
+SHLIB_LINK += -lstdc++
+
+# PGXS would also compile every source to LLVM bitcode with clang, without
+# PG_CXXFLAGS (so without C++17). JIT-inlining this module buys nothing: the
+# work happens in the SQL it runs, so skip the bitcode step.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,96 @@
+// The catalog model: what fkdoctor knows about a foreign key, read from
+// pg_constraint and friends. Plain C++, no PostgreSQL headers, so the SQL
+// generator built on it can be unit-tested without a server.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/container/small_vector.hpp>
+
+namespace fkd {
+
+using Oid = std::uint32_t;
+
+struct QualifiedName {
+    std::string schema;
+    std::string name;
+};
+
+struct Relation {
+    Oid oid = 0;
+    QualifiedName name;
+    char kind = 'r';  // pg_class.relkind
+
+    bool is_partitioned() const { return kind == 'p'; }
+};
+
+// The operator PostgreSQL's RI check compares a key column with
+// (pg_constraint.conpfeqop): referenced column on the left, referencing on the right.
+struct EqualityOperator {
+    QualifiedName name;
+    Oid left_type = 0;
+    QualifiedName left_type_name;
+    Oid right_type = 0;
+    QualifiedName right_type_name;
+};
+
+// One column pair of a key, in conkey/confkey order.
+struct KeyColumn {
+    std::string child_column;
+    Oid child_type = 0;
+    bool child_not_null = false;
+    std::string parent_column;
+    Oid parent_type = 0;
+    EqualityOperator equality;
+    // Set when the two columns' collations differ: the referenced column's
+    // collation, which then decides the comparison.
+    std::optional<QualifiedName> comparison_collation;
+};
+
+enum class MatchType { Simple, Full, Partial };
+enum class Action { NoAction, Restrict, Cascade, SetNull, SetDefault };
+
+// Whether the key's RI triggers fire in an ordinary session.
+enum class Enforcement { Enabled, Disabled, ReplicaOnly, MissingTriggers };
+
+struct ForeignKey {
+    Oid oid = 0;
+    std::string name;
+    Relation child;
+    Relation parent;
+    MatchType match = MatchType::Simple;
+    Action on_update = Action::NoAction;
+    Action on_delete = Action::NoAction;
+    bool validated = true;
+    bool deferrable = false;
+    bool initially_deferred = false;
+    Enforcement enforcement = Enforcement::Enabled;
+    Oid child_index = 0;  // an index whose leading columns are the key, or 0
+    boost::container::small_vector<KeyColumn, 2> columns;
+    std::vector<std::string> child_primary_key;  // empty: the child has none
+
+    // The caller's access, as the catalogs tell it.
+    bool child_readable = true;
+    bool parent_readable = true;
+    bool child_row_security = false;   // a policy would filter the child's rows
+    bool parent_row_security = false;  // ... or the parent's
+};
+
+// Catalog codes (pg_constraint.confmatchtype, confupdtype/confdeltype, and
+// fkdoctor's own enforcement code) to the model, and the model to SQL words.
+MatchType match_type_from_code(char code);
+Action action_from_code(char code);
+const char *match_type_sql(MatchType match);
+const char *action_sql(Action action);
+const char *enforcement_text(Enforcement enforcement);
+Enforcement enforcement_from_text(std::string_view text);
+
+// Why the caller cannot check the key (no privilege to read a side of it, or a
+// row-level security policy that would hide rows), or nothing if it can.
+std::optional<std::string> reason_not_checkable(const ForeignKey &key);
+
+}  // namespace fkd

@@ -1,0 +1,228 @@
+#include "catalog_reader.hpp"
+
+#include <string>
+
+#include "errors.hpp"
+#include "spi_executor.hpp"
+
+namespace fkd {
+
+namespace {
+
+// The keys to read. With a table given, its own keys plus the clones it holds
+// as a partition of a partitioned child; the hidden clones that point at the
+// partitions of a partitioned parent (same conrelid as their parent
+// constraint) are never keys of their own.
+std::string key_selection(std::optional<Oid> child_table)
+{
+    if (child_table)
+        return "c.conrelid = " + std::to_string(*child_table) +
+               " AND (c.conparentid = 0 OR up.conrelid <> c.conrelid)";
+    return "c.conparentid = 0"
+           " AND NOT pg_catalog.pg_is_other_temp_schema(cr.relnamespace)"
+           " AND pg_catalog.has_any_column_privilege(c.conrelid, 'SELECT')";
+}
+
+// Whether the key's RI triggers fire in an ordinary session: any disabled
+// trigger, any replica-only one, or a leaf table of the child without its
+// check trigger (a bug before 15.9 after DETACH PARTITION).
+const char *kEnforcementQuery = R"SQL(
+    WITH RECURSIVE tree AS (
+        SELECT k.oid, k.conrelid
+        UNION ALL
+        SELECT c.oid, c.conrelid FROM pg_catalog.pg_constraint c JOIN tree t ON c.conparentid = t.oid)
+    SELECT CASE
+        WHEN pg_catalog.bool_or(tg.tgenabled = 'D') THEN 'disabled'
+        WHEN pg_catalog.bool_or(tg.tgenabled = 'R') THEN 'replica only'
+        WHEN EXISTS (
+            SELECT FROM tree leaf JOIN pg_catalog.pg_class r ON r.oid = leaf.conrelid AND r.relkind = 'r'
+            WHERE NOT EXISTS (
+                SELECT FROM pg_catalog.pg_trigger ct
+                WHERE ct.tgrelid = leaf.conrelid
+                  AND ct.tgconstraint IN (SELECT oid FROM tree)
+                  AND ct.tgfoid = 'pg_catalog."RI_FKey_check_ins"'::pg_catalog.regproc))
+            THEN 'missing triggers'
+        ELSE 'enabled' END AS enforcement
+    FROM tree t LEFT JOIN pg_catalog.pg_trigger tg ON tg.tgconstraint = t.oid)SQL";
+
+// An index on the child whose leading key columns are the key's columns, in
+// any order.
+const char *kChildIndexQuery = R"SQL(
+    SELECT i.indexrelid
+    FROM pg_catalog.pg_index i
+    JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+    WHERE i.indrelid = k.conrelid AND i.indpred IS NULL
+      AND am.amname IN ('btree', 'hash')
+      AND i.indnkeyatts >= pg_catalog.cardinality(k.conkey)
+      AND (pg_catalog.string_to_array(i.indkey::pg_catalog.text, ' ')::pg_catalog.int2[])
+              [1:pg_catalog.cardinality(k.conkey)] OPERATOR(pg_catalog.@>) k.conkey
+    ORDER BY i.indnkeyatts, ic.relname COLLATE pg_catalog."C"
+    LIMIT 1)SQL";
+
+// One row per key column, in conkey order; the columns are listed in Field.
+std::string key_columns_query(std::optional<Oid> child_table)
+{
+    return std::string(R"SQL(
+WITH keys AS (
+    SELECT c.*
+    FROM pg_catalog.pg_constraint c
+    JOIN pg_catalog.pg_class cr ON cr.oid = c.conrelid
+    LEFT JOIN pg_catalog.pg_constraint up ON up.oid = c.conparentid
+    WHERE c.contype = 'f' AND )SQL") + key_selection(child_table) + R"SQL(
+)
+SELECT k.oid, k.conname,
+       k.conrelid, cn.nspname, cr.relname, cr.relkind,
+       k.confrelid, pn.nspname, pr.relname, pr.relkind,
+       k.confmatchtype, k.confupdtype, k.confdeltype,
+       k.convalidated, k.condeferrable, k.condeferred,
+       e.enforcement, ix.indexrelid,
+       pg_catalog.has_table_privilege(k.conrelid, 'SELECT'),
+       pg_catalog.has_column_privilege(k.confrelid, col.parent_attnum, 'SELECT'),
+       pg_catalog.row_security_active(k.conrelid),
+       pg_catalog.row_security_active(k.confrelid),
+       ca.attname, ca.atttypid, ca.attnotnull,
+       pa.attname, pa.atttypid,
+       opn.nspname, op.oprname,
+       op.oprleft, ltn.nspname, lt.typname,
+       op.oprright, rtn.nspname, rt.typname,
+       CASE WHEN ca.attcollation <> pa.attcollation THEN colln.nspname END,
+       CASE WHEN ca.attcollation <> pa.attcollation THEN coll.collname END
+FROM keys k
+CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
+                              pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
+JOIN pg_catalog.pg_class cr ON cr.oid = k.conrelid
+JOIN pg_catalog.pg_namespace cn ON cn.oid = cr.relnamespace
+JOIN pg_catalog.pg_class pr ON pr.oid = k.confrelid
+JOIN pg_catalog.pg_namespace pn ON pn.oid = pr.relnamespace
+JOIN pg_catalog.pg_attribute ca ON ca.attrelid = k.conrelid AND ca.attnum = col.child_attnum
+JOIN pg_catalog.pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = col.parent_attnum
+JOIN pg_catalog.pg_operator op ON op.oid = col.eqop
+JOIN pg_catalog.pg_namespace opn ON opn.oid = op.oprnamespace
+JOIN pg_catalog.pg_type lt ON lt.oid = op.oprleft
+JOIN pg_catalog.pg_namespace ltn ON ltn.oid = lt.typnamespace
+JOIN pg_catalog.pg_type rt ON rt.oid = op.oprright
+JOIN pg_catalog.pg_namespace rtn ON rtn.oid = rt.typnamespace
+LEFT JOIN pg_catalog.pg_collation coll ON coll.oid = pa.attcollation
+LEFT JOIN pg_catalog.pg_namespace colln ON colln.oid = coll.collnamespace
+LEFT JOIN LATERAL ()SQL" + kEnforcementQuery + R"SQL() e ON true
+LEFT JOIN LATERAL ()SQL" + kChildIndexQuery + R"SQL() ix ON true
+ORDER BY cn.nspname COLLATE pg_catalog."C", cr.relname COLLATE pg_catalog."C",
+         k.conname COLLATE pg_catalog."C", k.oid, col.n)SQL";
+}
+
+enum Field {
+    kKeyOid, kKeyName,
+    kChildOid, kChildSchema, kChildName, kChildKind,
+    kParentOid, kParentSchema, kParentName, kParentKind,
+    kMatchType, kOnUpdate, kOnDelete,
+    kValidated, kDeferrable, kDeferred,
+    kEnforcement, kChildIndex,
+    kChildReadable, kParentColumnReadable, kChildRowSecurity, kParentRowSecurity,
+    kChildColumn, kChildType, kChildNotNull,
+    kParentColumn, kParentType,
+    kOperatorSchema, kOperatorName,
+    kLeftType, kLeftTypeSchema, kLeftTypeName,
+    kRightType, kRightTypeSchema, kRightTypeName,
+    kCollationSchema, kCollationName,
+};
+
+const std::string &text(const TextRow &row, Field field)
+{
+    const TextValue &value = row.at(field);
+    if (!value)
+        throw Error(kInternalError, "unexpected NULL in the foreign-key catalog query");
+    return *value;
+}
+
+Oid oid(const TextRow &row, Field field) { return std::stoul(text(row, field)); }
+bool flag(const TextRow &row, Field field) { return text(row, field) == "t"; }
+char code(const TextRow &row, Field field) { return text(row, field).at(0); }
+
+Relation relation(const TextRow &row, Field oid_field, Field schema, Field name, Field kind)
+{
+    return Relation{oid(row, oid_field), {text(row, schema), text(row, name)}, code(row, kind)};
+}
+
+ForeignKey key_from_row(const TextRow &row)
+{
+    ForeignKey key;
+    key.oid = oid(row, kKeyOid);
+    key.name = text(row, kKeyName);
+    key.child = relation(row, kChildOid, kChildSchema, kChildName, kChildKind);
+    key.parent = relation(row, kParentOid, kParentSchema, kParentName, kParentKind);
+    key.match = match_type_from_code(code(row, kMatchType));
+    key.on_update = action_from_code(code(row, kOnUpdate));
+    key.on_delete = action_from_code(code(row, kOnDelete));
+    key.validated = flag(row, kValidated);
+    key.deferrable = flag(row, kDeferrable);
+    key.initially_deferred = flag(row, kDeferred);
+    key.enforcement = enforcement_from_text(text(row, kEnforcement));
+    key.child_index = row.at(kChildIndex) ? oid(row, kChildIndex) : 0;
+    key.child_readable = flag(row, kChildReadable);
+    key.parent_readable = true;  // and-ed over the columns below
+    key.child_row_security = flag(row, kChildRowSecurity);
+    key.parent_row_security = flag(row, kParentRowSecurity);
+    return key;
+}
+
+KeyColumn column_from_row(const TextRow &row)
+{
+    KeyColumn column;
+    column.child_column = text(row, kChildColumn);
+    column.child_type = oid(row, kChildType);
+    column.child_not_null = flag(row, kChildNotNull);
+    column.parent_column = text(row, kParentColumn);
+    column.parent_type = oid(row, kParentType);
+    column.equality.name = {text(row, kOperatorSchema), text(row, kOperatorName)};
+    column.equality.left_type = oid(row, kLeftType);
+    column.equality.left_type_name = {text(row, kLeftTypeSchema), text(row, kLeftTypeName)};
+    column.equality.right_type = oid(row, kRightType);
+    column.equality.right_type_name = {text(row, kRightTypeSchema), text(row, kRightTypeName)};
+    if (row.at(kCollationName))
+        column.comparison_collation = QualifiedName{text(row, kCollationSchema),
+                                                    text(row, kCollationName)};
+    return column;
+}
+
+std::string primary_keys_query(const KeyList &keys)
+{
+    std::string children;
+    for (const auto &key : keys)
+        children += (children.empty() ? "" : ",") + std::to_string(key.child.oid);
+    return R"SQL(
+SELECT c.conrelid, a.attname
+FROM pg_catalog.pg_constraint c
+CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+WHERE c.contype = 'p' AND c.conrelid = ANY ('{)SQL" + children + R"SQL(}'::pg_catalog.oid[])
+ORDER BY c.conrelid, k.n)SQL";
+}
+
+void load_primary_keys(KeyList &keys)
+{
+    if (keys.empty())
+        return;
+    for (const TextRow &row : query_text_rows(primary_keys_query(keys))) {
+        Oid table = std::stoul(row.at(0).value());
+        for (auto &key : keys)
+            if (key.child.oid == table)
+                key.child_primary_key.push_back(row.at(1).value());
+    }
+}
+
+}  // namespace
+
+void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys)
+{
+    for (const TextRow &row : query_text_rows(key_columns_query(child_table))) {
+        if (keys.empty() || keys.back().oid != oid(row, kKeyOid))
+            keys.push_back(key_from_row(row));
+        ForeignKey &key = keys.back();
+        key.columns.push_back(column_from_row(row));
+        key.parent_readable = key.parent_readable && flag(row, kParentColumnReadable);
+    }
+    load_primary_keys(keys);
+}
+
+}  // namespace fkd

@@ -1,0 +1,99 @@
+// fk_constraints(rel regclass DEFAULT NULL): one row per foreign key, from
+// the catalogs alone.
+#include <vector>
+
+#include "access_checks.hpp"
+#include "catalog_reader.hpp"
+#include "result_set.hpp"
+#include "spi_executor.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+}
+
+namespace fkd {
+namespace {
+
+enum Column {
+    kConstraintName, kChildTable, kChildColumns, kParentTable, kParentColumns,
+    kMatchType, kOnUpdate, kOnDelete, kValidated, kDeferrable, kEnforcement,
+    kChildIndex, kColumnCount
+};
+
+Datum name_datum(const char *name)
+{
+    return pg_call([name] { return DirectFunctionCall1(namein, CStringGetDatum(name)); });
+}
+
+Datum text_datum(const char *text)
+{
+    return pg_call([text] { return PointerGetDatum(cstring_to_text(text)); });
+}
+
+Datum name_array(const std::vector<const char *> &names)
+{
+    std::vector<Datum> elements;
+    for (const char *name : names)
+        elements.push_back(name_datum(name));
+    Datum *data = elements.data();
+    int count = static_cast<int>(elements.size());
+    return pg_call([data, count] {
+        return PointerGetDatum(construct_array(data, count, NAMEOID, NAMEDATALEN, false,
+                                               TYPALIGN_CHAR));
+    });
+}
+
+std::vector<const char *> column_names(const ForeignKey &key, bool child_side)
+{
+    std::vector<const char *> names;
+    for (const auto &column : key.columns)
+        names.push_back(child_side ? column.child_column.c_str() : column.parent_column.c_str());
+    return names;
+}
+
+void put_key(const RowSink &sink, const ForeignKey &key)
+{
+    Datum values[kColumnCount];
+    bool nulls[kColumnCount] = {};
+    values[kConstraintName] = name_datum(key.name.c_str());
+    values[kChildTable] = ObjectIdGetDatum(key.child.oid);
+    values[kChildColumns] = name_array(column_names(key, true));
+    values[kParentTable] = ObjectIdGetDatum(key.parent.oid);
+    values[kParentColumns] = name_array(column_names(key, false));
+    values[kMatchType] = text_datum(match_type_sql(key.match));
+    values[kOnUpdate] = text_datum(action_sql(key.on_update));
+    values[kOnDelete] = text_datum(action_sql(key.on_delete));
+    values[kValidated] = BoolGetDatum(key.validated);
+    values[kDeferrable] = BoolGetDatum(key.deferrable);
+    values[kEnforcement] = text_datum(enforcement_text(key.enforcement));
+    values[kChildIndex] = ObjectIdGetDatum(key.child_index);
+    nulls[kChildIndex] = key.child_index == 0;
+    put_row(sink, values, nulls);
+}
+
+Datum fk_constraints_body(FunctionCallInfo fcinfo)
+{
+    std::optional<Oid> table = oid_argument(fcinfo, 0);
+    RowSink sink = begin_result_set(fcinfo);
+    if (table)
+        require_select_privilege(*table);
+    KeyList keys{PallocAllocator<ForeignKey>(CurrentMemoryContext)};
+    SpiSession session;
+    load_foreign_keys(table, keys);
+    for (const ForeignKey &key : keys)
+        put_key(sink, key);
+    return (Datum) 0;
+}
+
+}  // namespace
+}  // namespace fkd
+
+extern "C" {
+PG_FUNCTION_INFO_V1(fk_constraints);
+Datum fk_constraints(PG_FUNCTION_ARGS)
+{
+    return fkd::entry_point(fcinfo, fkd::fk_constraints_body);
+}
+}

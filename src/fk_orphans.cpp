@@ -1,0 +1,51 @@
+// fk_orphans(rel regclass DEFAULT NULL, max_rows bigint DEFAULT NULL):
+// one row per child row that PostgreSQL's RI check would reject.
+#include "access_checks.hpp"
+#include "catalog_reader.hpp"
+#include "errors.hpp"
+#include "result_set.hpp"
+#include "spi_executor.hpp"
+#include "sql_generator.hpp"
+
+namespace fkd {
+namespace {
+
+Datum fk_orphans_body(FunctionCallInfo fcinfo)
+{
+    std::optional<Oid> table = oid_argument(fcinfo, 0);
+    std::optional<std::int64_t> max_rows = int64_argument(fcinfo, 1);
+    if (max_rows && *max_rows < 1)
+        throw Error(kInvalidParameterValue, "max_rows must be at least 1");
+
+    RowSink sink = begin_result_set(fcinfo);
+    if (table)
+        require_select_privilege(*table);
+    KeyList keys{PallocAllocator<ForeignKey>(CurrentMemoryContext)};
+    SpiSession session;
+    load_foreign_keys(table, keys);
+
+    std::optional<std::int64_t> rows_left = max_rows;
+    for (const ForeignKey &key : keys) {
+        check_for_interrupts();
+        if (!may_check(key, table.has_value()))
+            continue;
+        std::uint64_t found = run_query_into(orphan_rows_query(key, rows_left), sink);
+        if (rows_left) {
+            *rows_left -= static_cast<std::int64_t>(found);
+            if (*rows_left <= 0)
+                break;
+        }
+    }
+    return (Datum) 0;
+}
+
+}  // namespace
+}  // namespace fkd
+
+extern "C" {
+PG_FUNCTION_INFO_V1(fk_orphans);
+Datum fk_orphans(PG_FUNCTION_ARGS)
+{
+    return fkd::entry_point(fcinfo, fkd::fk_orphans_body);
+}
+}

@@ -1,0 +1,112 @@
+#include "spi_executor.hpp"
+
+#include <cstdio>
+
+extern "C" {
+#include "executor/spi.h"
+#include "executor/tstoreReceiver.h"
+#include "tcop/dest.h"
+#include "utils/guc.h"
+}
+
+#if PG_VERSION_NUM < 140000
+#error "fkdoctor needs PostgreSQL 14 or later (SPI_execute_extended)"
+#endif
+
+namespace fkd {
+
+namespace {
+
+void set_for_this_call(const char *name, const char *value)
+{
+    pg_call([&] {
+        (void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                 true, 0, false);
+    });
+}
+
+}  // namespace
+
+SpiSession::SpiSession()
+{
+    guc_nest_level_ = pg_call([] { return NewGUCNestLevel(); });
+    char work_mem_kb[32];
+    snprintf(work_mem_kb, sizeof work_mem_kb, "%d", maintenance_work_mem);
+    set_for_this_call("work_mem", work_mem_kb);
+    set_for_this_call("search_path", "pg_catalog, pg_temp");
+    set_for_this_call("row_security", "off");
+    pg_call([] {
+        if (SPI_connect() != SPI_OK_CONNECT)
+            elog(ERROR, "SPI_connect failed");
+    });
+    connected_ = true;
+}
+
+SpiSession::~SpiSession()
+{
+    // Nothing here can usefully fail; if it does, the transaction's abort
+    // cleans up SPI and the GUC nest level anyway.
+    try {
+        if (connected_)
+            pg_call([] { SPI_finish(); });
+        pg_call([level = guc_nest_level_] { AtEOXact_GUC(true, level); });
+    } catch (...) {
+    }
+}
+
+std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)
+{
+    const char *query = sql.c_str();
+    return pg_call([query, &sink] {
+        DestReceiver *dest = CreateDestReceiver(DestTuplestore);
+        SetTuplestoreDestReceiverParams(dest, sink.store, sink.context, false,
+                                        sink.descriptor,
+                                        "fkdoctor query returned an unexpected row type");
+        SPIExecuteOptions options = {};
+        options.read_only = true;  // the caller's snapshot, for every query of the call
+        options.tcount = 0;        // run to completion: a row limit would forbid parallel plans
+        options.dest = dest;
+        int rc = SPI_execute_extended(query, &options);
+        if (rc < 0)
+            elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
+        dest->rDestroy(dest);
+        return static_cast<std::uint64_t>(SPI_processed);
+    });
+}
+
+namespace {
+
+TextValue text_value(uint64 row, int column)
+{
+    const char *value = pg_call([row, column] {
+        return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
+    });
+    if (value == nullptr)
+        return std::nullopt;
+    return std::string(value);
+}
+
+}  // namespace
+
+std::vector<TextRow> query_text_rows(const std::string &sql)
+{
+    const char *query = sql.c_str();
+    pg_call([query] {
+        int rc = SPI_execute(query, true, 0);
+        if (rc != SPI_OK_SELECT)
+            elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+    });
+    std::uint64_t row_count = SPI_processed;
+    int column_count = SPI_tuptable->tupdesc->natts;
+    std::vector<TextRow> rows;
+    rows.reserve(row_count);
+    for (std::uint64_t row = 0; row < row_count; ++row) {
+        TextRow values;
+        for (int column = 1; column <= column_count; ++column)
+            values.push_back(text_value(row, column));
+        rows.push_back(std::move(values));
+    }
+    return rows;
+}
+
+}  // namespace fkd

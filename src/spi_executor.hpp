@@ -1,0 +1,52 @@
+// The SPI executor: the one place where fkdoctor runs SQL inside the server.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg_guard.hpp"
+
+extern "C" {
+#include "funcapi.h"
+#include "utils/tuplestore.h"
+}
+
+namespace fkd {
+
+// An SPI connection for the life of the object, with the settings every
+// fkdoctor query runs under, as PostgreSQL's own RI check does: work_mem
+// raised to maintenance_work_mem, a search_path that user objects cannot
+// hijack, and row_security off so that a policy raises an error instead of
+// silently hiding rows (which would look like orphans).
+class SpiSession {
+public:
+    SpiSession();
+    ~SpiSession();
+    SpiSession(const SpiSession &) = delete;
+    SpiSession &operator=(const SpiSession &) = delete;
+
+private:
+    int guc_nest_level_ = 0;
+    bool connected_ = false;
+};
+
+// Where a query's rows go: a set-returning function's tuplestore.
+struct RowSink {
+    Tuplestorestate *store = nullptr;
+    TupleDesc descriptor = nullptr;
+    MemoryContext context = nullptr;
+};
+
+// Runs a read-only query under the caller's snapshot and streams its rows
+// into sink, whose descriptor the rows must match. Returns the row count.
+// Nothing is held in C++: the tuplestore spills to disk past work_mem.
+std::uint64_t run_query_into(const std::string &sql, const RowSink &sink);
+
+// A small read-only result (catalog queries), every value as text.
+using TextValue = std::optional<std::string>;
+using TextRow = std::vector<TextValue>;
+std::vector<TextRow> query_text_rows(const std::string &sql);
+
+}  // namespace fkd

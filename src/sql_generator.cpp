@@ -1,0 +1,115 @@
+#include "sql_generator.hpp"
+
+#include "sql_quoting.hpp"
+
+#ifdef POSTGRES_H
+static_assert(false, "the SQL generator is plain C++: no PostgreSQL headers");
+#endif
+
+namespace fkd {
+
+namespace {
+
+// As PostgreSQL's generate_operator_clause(): cast an operand to the
+// operator's input type when its own type differs.
+std::string operand(std::string reference, Oid type, Oid operator_type,
+                    const QualifiedName &operator_type_name)
+{
+    if (type != operator_type)
+        reference += "::" + quote_qualified(operator_type_name);
+    return reference;
+}
+
+std::string join_list(const std::vector<std::string> &items, std::string_view separator)
+{
+    std::string joined;
+    for (const auto &item : items) {
+        if (!joined.empty())
+            joined += separator;
+        joined += item;
+    }
+    return joined;
+}
+
+std::vector<std::string> child_columns(const ForeignKey &key)
+{
+    std::vector<std::string> columns;
+    for (const auto &column : key.columns)
+        columns.push_back(column.child_column);
+    return columns;
+}
+
+}  // namespace
+
+std::string relation_scan(const Relation &relation)
+{
+    return (relation.is_partitioned() ? "" : "ONLY ") + quote_qualified(relation.name);
+}
+
+std::string column_reference(std::string_view alias, std::string_view column)
+{
+    return std::string(alias) + "." + quote_identifier(column);
+}
+
+std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
+                         std::string_view child_alias)
+{
+    std::vector<std::string> comparisons;
+    for (const auto &column : key.columns) {
+        const EqualityOperator &op = column.equality;
+        std::string comparison =
+            operand(column_reference(parent_alias, column.parent_column), column.parent_type,
+                    op.left_type, op.left_type_name) +
+            " OPERATOR(" + quote_identifier(op.name.schema) + "." + op.name.name + ") " +
+            operand(column_reference(child_alias, column.child_column), column.child_type,
+                    op.right_type, op.right_type_name);
+        if (column.comparison_collation)
+            comparison += " COLLATE " + quote_qualified(*column.comparison_collation);
+        comparisons.push_back(comparison);
+    }
+    return join_list(comparisons, " AND ");
+}
+
+std::string key_is_checked(const ForeignKey &key, std::string_view child_alias)
+{
+    std::vector<std::string> tests;
+    for (const auto &column : key.columns)
+        tests.push_back(column_reference(child_alias, column.child_column) + " IS NOT NULL");
+    return "(" + join_list(tests, key.match == MatchType::Full ? " OR " : " AND ") + ")";
+}
+
+std::string orphan_from_where(const ForeignKey &key)
+{
+    return "FROM " + relation_scan(key.child) + " " + std::string(kChildAlias) +
+           " LEFT JOIN " + relation_scan(key.parent) + " " + std::string(kParentAlias) +
+           " ON (" + key_equality(key, kParentAlias, kChildAlias) + ")" +
+           " WHERE " + column_reference(kParentAlias, key.columns.front().parent_column) +
+           " IS NULL AND " + key_is_checked(key, kChildAlias);
+}
+
+std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
+                                    std::string_view alias)
+{
+    std::vector<std::string> pairs;
+    for (const auto &column : columns)
+        pairs.push_back(quote_literal(column) + ", " + column_reference(alias, column));
+    return "pg_catalog.jsonb_build_object(" + join_list(pairs, ", ") + ")";
+}
+
+std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit)
+{
+    std::string child_key = key.child_primary_key.empty()
+                                 ? std::string("NULL::pg_catalog.jsonb")
+                                 : jsonb_object_of_columns(key.child_primary_key, kChildAlias);
+    std::string query =
+        "SELECT " + quote_literal(key.name) + "::pg_catalog.name, " +
+        std::string(kChildAlias) + ".tableoid::pg_catalog.regclass, " +
+        std::to_string(key.parent.oid) + "::pg_catalog.oid::pg_catalog.regclass, " +
+        std::string(kChildAlias) + ".ctid, " + child_key + ", " +
+        jsonb_object_of_columns(child_columns(key), kChildAlias) + " " + orphan_from_where(key);
+    if (limit)
+        query += " LIMIT " + std::to_string(*limit);
+    return query;
+}
+
+}  // namespace fkd

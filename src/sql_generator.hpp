@@ -1,0 +1,48 @@
+// The SQL fkdoctor runs and proposes, generated from the catalog model.
+// Plain C++. The orphan test is PostgreSQL's own (RI_Initial_Check in
+// ri_triggers.c): an outer join through the key's own operators and
+// collations, ONLY on a table that is not partitioned.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog_model.hpp"
+
+namespace fkd {
+
+// Table aliases used in every generated orphan test.
+inline constexpr std::string_view kChildAlias = "fk";
+inline constexpr std::string_view kParentAlias = "pk";
+
+// "ONLY s.t", or "s.t" for a partitioned table, whose partitions hold the rows.
+std::string relation_scan(const Relation &relation);
+
+// alias.column, quoted.
+std::string column_reference(std::string_view alias, std::string_view column);
+
+// The join condition: "pk.x OPERATOR(s.=) fk.a [COLLATE c] AND ...", with a
+// cast wherever a column's type is not the operator's input type.
+std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
+                         std::string_view child_alias);
+
+// Which child rows the key applies to: all key columns non-NULL (MATCH SIMPLE),
+// or any of them non-NULL (MATCH FULL, where a partly NULL key is a violation).
+std::string key_is_checked(const ForeignKey &key, std::string_view child_alias);
+
+// "FROM child fk LEFT JOIN parent pk ON (...) WHERE <no parent> AND <checked>":
+// the rows of the child that break the key.
+std::string orphan_from_where(const ForeignKey &key);
+
+// pg_catalog.jsonb_build_object('col', alias.col, ...)
+std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
+                                    std::string_view alias);
+
+// The query behind fk_orphans() for one key. Its columns match the function's:
+// constraint_name, child_table, parent_table, child_ctid, child_key, missing_key.
+std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit);
+
+}  // namespace fkd
