@@ -8,6 +8,7 @@ SOURCES = $(wildcard src/*.cpp)
 OBJS = $(SOURCES:.cpp=.o)
 
 REGRESS = $(basename $(notdir $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=fkdoctor
 
 PG_CONFIG ?= pg_config
 PG_CXXFLAGS = -std=c++17 -Wno-register -fexceptions

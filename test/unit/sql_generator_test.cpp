@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include "sql_generator.hpp"
+
+namespace {
+
+fkd::KeyColumn int_column(const std::string &child, const std::string &parent)
+{
+    fkd::KeyColumn column;
+    column.child_column = child;
+    column.child_type = 23;
+    column.parent_column = parent;
+    column.parent_type = 23;
+    column.equality = {{"pg_catalog", "="}, 23, {"pg_catalog", "int4"}, 23, {"pg_catalog", "int4"}};
+    return column;
+}
+
+fkd::ForeignKey orders_key()
+{
+    fkd::ForeignKey key;
+    key.oid = 100;
+    key.name = "orders_customer_id_fkey";
+    key.child = {200, {"shop", "orders"}, 'r'};
+    key.parent = {300, {"shop", "customers"}, 'r'};
+    key.columns.push_back(int_column("customer_id", "id"));
+    key.child_primary_key = {"order_id"};
+    return key;
+}
+
+}  // namespace
+
+TEST(RelationScan, UsesOnlyExceptForPartitionedTables)
+{
+    EXPECT_EQ(fkd::relation_scan({1, {"s", "t"}, 'r'}), "ONLY s.t");
+    EXPECT_EQ(fkd::relation_scan({1, {"s", "T"}, 'p'}), "s.\"T\"");
+}
+
+TEST(KeyEquality, ComparesParentToChildWithTheConstraintsOperator)
+{
+    EXPECT_EQ(fkd::key_equality(orders_key(), "pk", "fk"),
+              "pk.id OPERATOR(pg_catalog.=) fk.customer_id");
+}
+
+TEST(KeyEquality, CastsOperandsWhoseTypeDiffersFromTheOperators)
+{
+    fkd::ForeignKey key = orders_key();
+    fkd::KeyColumn &column = key.columns.front();
+    column.child_type = 1043;  // varchar child referencing text through texteq
+    column.parent_type = 25;
+    column.equality = {{"pg_catalog", "="}, 25, {"pg_catalog", "text"}, 25, {"pg_catalog", "text"}};
+    EXPECT_EQ(fkd::key_equality(key, "pk", "fk"),
+              "pk.id OPERATOR(pg_catalog.=) fk.customer_id::pg_catalog.text");
+}
+
+TEST(KeyEquality, AddsTheReferencedCollationWhenCollationsDiffer)
+{
+    fkd::ForeignKey key = orders_key();
+    key.columns.front().comparison_collation = fkd::QualifiedName{"public", "Case Insensitive"};
+    EXPECT_EQ(fkd::key_equality(key, "pk", "fk"),
+              "pk.id OPERATOR(pg_catalog.=) fk.customer_id COLLATE public.\"Case Insensitive\"");
+}
+
+TEST(KeyEquality, JoinsCompositeKeysInConstraintOrder)
+{
+    fkd::ForeignKey key = orders_key();
+    key.columns.push_back(int_column("Line No", "line_no"));
+    EXPECT_EQ(fkd::key_equality(key, "p", "c"),
+              "p.id OPERATOR(pg_catalog.=) c.customer_id AND "
+              "p.line_no OPERATOR(pg_catalog.=) c.\"Line No\"");
+}
+
+TEST(KeyIsChecked, MatchSimpleNeedsEveryColumnMatchFullAnyColumn)
+{
+    fkd::ForeignKey key = orders_key();
+    key.columns.push_back(int_column("b", "y"));
+    EXPECT_EQ(fkd::key_is_checked(key, "fk"), "(fk.customer_id IS NOT NULL AND fk.b IS NOT NULL)");
+    key.match = fkd::MatchType::Full;
+    EXPECT_EQ(fkd::key_is_checked(key, "fk"), "(fk.customer_id IS NOT NULL OR fk.b IS NOT NULL)");
+}
+
+TEST(OrphanFromWhere, IsPostgresRiInitialCheckQuery)
+{
+    EXPECT_EQ(fkd::orphan_from_where(orders_key()),
+              "FROM ONLY shop.orders fk LEFT JOIN ONLY shop.customers pk "
+              "ON (pk.id OPERATOR(pg_catalog.=) fk.customer_id) "
+              "WHERE pk.id IS NULL AND (fk.customer_id IS NOT NULL)");
+}
+
+TEST(OrphanRowsQuery, ReturnsTheFunctionsColumns)
+{
+    std::string query = fkd::orphan_rows_query(orders_key(), std::nullopt);
+    EXPECT_EQ(query,
+              "SELECT 'orders_customer_id_fkey'::pg_catalog.name, fk.tableoid::pg_catalog.regclass, "
+              "300::pg_catalog.oid::pg_catalog.regclass, fk.ctid, "
+              "pg_catalog.jsonb_build_object('order_id', fk.order_id), "
+              "pg_catalog.jsonb_build_object('customer_id', fk.customer_id) " +
+                  fkd::orphan_from_where(orders_key()));
+}
+
+TEST(OrphanRowsQuery, LimitsRowsAndHandlesAChildWithoutPrimaryKey)
+{
+    fkd::ForeignKey key = orders_key();
+    key.child_primary_key.clear();
+    std::string query = fkd::orphan_rows_query(key, 5);
+    EXPECT_NE(query.find("NULL::pg_catalog.jsonb"), std::string::npos);
+    EXPECT_EQ(query.substr(query.size() - 8), " LIMIT 5");
+}
+
+TEST(OrphanRowsQuery, QuotesHostileNamesEverywhere)
+{
+    fkd::ForeignKey key = orders_key();
+    key.name = "it's; DROP TABLE x";
+    key.child.name = {"we\"ird", "Child Table"};
+    key.columns.front().child_column = "a'b\"c";
+    std::string query = fkd::orphan_rows_query(key, std::nullopt);
+    EXPECT_NE(query.find("'it''s; DROP TABLE x'::pg_catalog.name"), std::string::npos);
+    EXPECT_NE(query.find("ONLY \"we\"\"ird\".\"Child Table\" fk"), std::string::npos);
+    EXPECT_NE(query.find("'a''b\"c', fk.\"a'b\"\"c\""), std::string::npos);
+}
