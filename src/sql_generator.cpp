@@ -104,7 +104,7 @@ std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t>
     std::string query =
         "SELECT " + quote_literal(key.name) + "::pg_catalog.name, " +
         std::string(kChildAlias) + ".tableoid::pg_catalog.regclass, " +
-        std::to_string(key.parent.oid) + "::pg_catalog.oid::pg_catalog.regclass, " +
+        quote_literal(quote_qualified(key.parent.name)) + "::pg_catalog.regclass, " +
         std::string(kChildAlias) + ".ctid, " + child_key + ", " +
         jsonb_object_of_columns(child_columns(key), kChildAlias) + " " + orphan_from_where(key);
     if (limit)

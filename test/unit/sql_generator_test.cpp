@@ -91,7 +91,7 @@ TEST(OrphanRowsQuery, ReturnsTheFunctionsColumns)
     std::string query = fkd::orphan_rows_query(orders_key(), std::nullopt);
     EXPECT_EQ(query,
               "SELECT 'orders_customer_id_fkey'::pg_catalog.name, fk.tableoid::pg_catalog.regclass, "
-              "300::pg_catalog.oid::pg_catalog.regclass, fk.ctid, "
+              "'shop.customers'::pg_catalog.regclass, fk.ctid, "
               "pg_catalog.jsonb_build_object('order_id', fk.order_id), "
               "pg_catalog.jsonb_build_object('customer_id', fk.customer_id) " +
                   fkd::orphan_from_where(orders_key()));
