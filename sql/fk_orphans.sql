@@ -190,6 +190,18 @@ SELECT count(*) FROM fk_orphans(NULL, 3);
 SELECT count(*) FROM fk_orphans('orders', 1);
 SELECT count(*) FROM fk_orphans('orders', 100);
 
+-- A check takes only AccessShareLock: writers are never blocked.
+BEGIN;
+SELECT count(*) FROM fk_orphans('orders');
+SELECT DISTINCT mode FROM pg_locks
+WHERE pid = pg_backend_pid() AND locktype = 'relation'
+  AND relation IN ('orders'::regclass, 'customers'::regclass, 'events'::regclass);
+SELECT count(*) FROM fk_orphans('events');
+SELECT DISTINCT mode FROM pg_locks
+WHERE pid = pg_backend_pid() AND locktype = 'relation'
+  AND relation IN ('orders'::regclass, 'customers'::regclass, 'events'::regclass, 'events_low'::regclass);
+COMMIT;
+
 -- The proof, with PostgreSQL as the judge. Mark every key of this test NOT
 -- VALID, delete exactly the rows fk_orphans() reports except two, and
 -- VALIDATE CONSTRAINT passes on every key but the two that kept an orphan.
