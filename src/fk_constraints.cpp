@@ -2,10 +2,7 @@
 // the catalogs alone.
 #include <vector>
 
-#include "access_checks.hpp"
-#include "catalog_reader.hpp"
-#include "result_set.hpp"
-#include "spi_executor.hpp"
+#include "key_function_call.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -75,15 +72,9 @@ void put_key(const RowSink &sink, const ForeignKey &key)
 
 Datum fk_constraints_body(FunctionCallInfo fcinfo)
 {
-    std::optional<Oid> table = oid_argument(fcinfo, 0);
-    RowSink sink = begin_result_set(fcinfo);
-    if (table)
-        require_select_privilege(*table);
-    KeyList keys{PallocAllocator<ForeignKey>(CurrentMemoryContext)};
-    SpiSession session;
-    load_foreign_keys(table, keys);
-    for (const ForeignKey &key : keys)
-        put_key(sink, key);
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    for (const ForeignKey &key : call.keys)
+        put_key(call.sink, key);
     return (Datum) 0;
 }
 

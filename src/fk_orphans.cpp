@@ -1,10 +1,8 @@
 // fk_orphans(rel regclass DEFAULT NULL, max_rows bigint DEFAULT NULL):
 // one row per child row that PostgreSQL's RI check would reject.
 #include "access_checks.hpp"
-#include "catalog_reader.hpp"
 #include "errors.hpp"
-#include "result_set.hpp"
-#include "spi_executor.hpp"
+#include "key_function_call.hpp"
 #include "sql_generator.hpp"
 
 namespace fkd {
@@ -17,19 +15,13 @@ Datum fk_orphans_body(FunctionCallInfo fcinfo)
     if (max_rows && *max_rows < 1)
         throw Error(kInvalidParameterValue, "max_rows must be at least 1");
 
-    RowSink sink = begin_result_set(fcinfo);
-    if (table)
-        require_select_privilege(*table);
-    KeyList keys{PallocAllocator<ForeignKey>(CurrentMemoryContext)};
-    SpiSession session;
-    load_foreign_keys(table, keys);
-
+    KeyFunctionCall call(fcinfo, table);
     std::optional<std::int64_t> rows_left = max_rows;
-    for (const ForeignKey &key : keys) {
+    for (const ForeignKey &key : call.keys) {
         check_for_interrupts();
         if (!may_check(key, table.has_value()))
             continue;
-        std::uint64_t found = run_query_into(orphan_rows_query(key, rows_left), sink);
+        std::uint64_t found = run_query_into(orphan_rows_query(key, rows_left), call.sink);
         if (rows_left) {
             *rows_left -= static_cast<std::int64_t>(found);
             if (*rows_left <= 0)

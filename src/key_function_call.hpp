@@ -1,0 +1,28 @@
+// The set-up every set-returning fkdoctor function over foreign keys shares:
+// its result set, the privilege check on a named table, an SPI session, and
+// the keys of that table (or of the whole database) loaded from the catalogs.
+#pragma once
+
+#include <optional>
+
+#include "catalog_reader.hpp"
+#include "result_set.hpp"
+#include "spi_executor.hpp"
+
+namespace fkd {
+
+class KeyFunctionCall {
+public:
+    // table: the function's regclass argument, if given.
+    KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table);
+
+    const std::optional<Oid> table;
+    const RowSink sink;
+    KeyList keys;
+
+private:
+    static RowSink prepare(FunctionCallInfo fcinfo, std::optional<Oid> table);
+    SpiSession session_;
+};
+
+}  // namespace fkd
