@@ -19,5 +19,9 @@ SHLIB_LINK += -lstdc++
 # work happens in the SQL it runs, so skip the bitcode step.
 override with_llvm = no
 
+# Rebuild objects when a header they include changes (the catalog model is
+# shared by every source file; a stale object would disagree on its layout).
+override autodepend = yes
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
