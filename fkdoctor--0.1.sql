@@ -37,3 +37,19 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION fk_orphans(regclass, bigint) IS
 'one row per child row whose referenced parent row does not exist';
+
+CREATE FUNCTION fk_repairs(
+    rel regclass DEFAULT NULL,
+    strategy text DEFAULT NULL,
+    OUT constraint_name name,
+    OUT child_table regclass,
+    OUT strategy text,
+    OUT statement text,
+    OUT rows_affected bigint,
+    OUT note text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_repairs'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION fk_repairs(regclass, text) IS
+'the statements that repair the orphans of rel''s foreign keys, in the order they must run';

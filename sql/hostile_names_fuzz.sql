@@ -93,6 +93,37 @@ SELECT (SELECT count(*) FROM fkd_fuzz.planted) AS planted,
 -- Every key is found, by its own name, on its own table.
 SELECT count(*) AS keys_found FROM fk_constraints() k JOIN fkd_fuzz.children c ON c.child = k.child_table;
 
+-- The repairs, executed, delete exactly the planted orphans and nothing else.
+CREATE TABLE fkd_fuzz.rows_before (child regclass, id int, j jsonb);
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT * FROM fkd_fuzz.children LOOP
+        EXECUTE format('INSERT INTO fkd_fuzz.rows_before SELECT %L::regclass, (to_jsonb(t) ->> %L)::int, to_jsonb(t) FROM %s t',
+                       c.child, c.id_column, c.child);
+    END LOOP;
+END $$;
+\set ECHO none
+SELECT r.statement FROM fk_repairs(NULL, 'delete') r JOIN fkd_fuzz.children c ON c.child = r.child_table
+WHERE r.strategy = 'delete' \gexec
+\set ECHO all
+CREATE TABLE fkd_fuzz.rows_after (LIKE fkd_fuzz.rows_before);
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT * FROM fkd_fuzz.children LOOP
+        EXECUTE format('INSERT INTO fkd_fuzz.rows_after SELECT %L::regclass, (to_jsonb(t) ->> %L)::int, to_jsonb(t) FROM %s t',
+                       c.child, c.id_column, c.child);
+    END LOOP;
+END $$;
+SELECT (SELECT count(*) FROM fkd_fuzz.rows_before) AS rows_before,
+       (SELECT count(*) FROM fkd_fuzz.rows_after) AS rows_after,
+       (SELECT count(*) FROM (SELECT child, id FROM fkd_fuzz.rows_before EXCEPT SELECT child, id FROM fkd_fuzz.rows_after) d
+        WHERE (child, id) NOT IN (SELECT * FROM fkd_fuzz.planted)) AS wrongly_deleted,
+       (SELECT count(*) FROM fkd_fuzz.rows_after a JOIN fkd_fuzz.planted p USING (child, id)) AS orphans_kept,
+       (SELECT count(*) FROM (SELECT * FROM fkd_fuzz.rows_after EXCEPT SELECT * FROM fkd_fuzz.rows_before) c) AS rows_changed,
+       (SELECT count(*) FROM fk_orphans() o JOIN fkd_fuzz.children c ON c.child = o.child_table) AS orphans_left;
+
 SET client_min_messages = warning;
 SELECT format('DROP SCHEMA %I CASCADE', n.nspname)
 FROM fkd_fuzz.children c JOIN pg_class r ON r.oid = c.child JOIN pg_namespace n ON n.oid = r.relnamespace

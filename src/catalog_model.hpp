@@ -49,6 +49,19 @@ struct KeyColumn {
     // Set when the two columns' collations differ: the referenced column's
     // collation, which then decides the comparison.
     std::optional<QualifiedName> comparison_collation;
+    // For repairs: the child column's default expression, both columns'
+    // types as SQL, and whether an INSERT may set the parent column
+    // (not generated, not GENERATED ALWAYS AS IDENTITY).
+    std::optional<std::string> child_default;
+    std::string child_type_name;
+    std::string parent_type_name;
+    bool parent_insertable = true;
+};
+
+// An RI trigger of the key that does not fire in an ordinary session.
+struct TriggerRef {
+    QualifiedName table;
+    std::string name;
 };
 
 enum class MatchType { Simple, Full, Partial };
@@ -72,6 +85,10 @@ struct ForeignKey {
     Oid child_index = 0;  // an index whose leading columns are the key, or 0
     boost::container::small_vector<KeyColumn, 2> columns;
     std::vector<std::string> child_primary_key;  // empty: the child has none
+    std::vector<TriggerRef> unenforced_triggers;  // disabled or replica-only
+    // The parent is a table whose other NOT NULL columns all fill themselves
+    // in, so inserting just the key columns can make a valid row.
+    bool parent_accepts_bare_keys = false;
 
     // The caller's access, as the catalogs tell it.
     bool child_readable = true;

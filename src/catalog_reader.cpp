@@ -60,6 +60,15 @@ const char *kChildIndexQuery = R"SQL(
     ORDER BY i.indnkeyatts, ic.relname COLLATE pg_catalog."C"
     LIMIT 1)SQL";
 
+// The parent's columns outside the key that an INSERT of a bare key would
+// leave NULL although they are NOT NULL (no default, not identity, not generated).
+const char *kParentRequiredColumnsQuery = R"SQL(
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) AS required_columns
+    FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = k.confrelid AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
+      AND a.atthasdef = false AND a.attidentity = '' AND a.attgenerated = ''
+      AND a.attnum <> ALL (k.confkey))SQL";
+
 // One row per key column, in conkey order; the columns are listed in Field.
 std::string key_columns_query(std::optional<Oid> child_table)
 {
@@ -87,7 +96,12 @@ SELECT k.oid, k.conname,
        op.oprleft, ltn.nspname, lt.typname,
        op.oprright, rtn.nspname, rt.typname,
        CASE WHEN ca.attcollation <> pa.attcollation THEN colln.nspname END,
-       CASE WHEN ca.attcollation <> pa.attcollation THEN coll.collname END
+       CASE WHEN ca.attcollation <> pa.attcollation THEN coll.collname END,
+       pg_catalog.pg_get_expr(cd.adbin, cd.adrelid),
+       pg_catalog.format_type(pa.atttypid, pa.atttypmod),
+       pa.attgenerated <> '' OR pa.attidentity = 'a',
+       pr.relkind IN ('r', 'p') AND pi.required_columns IS NULL,
+       pg_catalog.format_type(ca.atttypid, ca.atttypmod)
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
@@ -105,6 +119,8 @@ JOIN pg_catalog.pg_type rt ON rt.oid = op.oprright
 JOIN pg_catalog.pg_namespace rtn ON rtn.oid = rt.typnamespace
 LEFT JOIN pg_catalog.pg_collation coll ON coll.oid = pa.attcollation
 LEFT JOIN pg_catalog.pg_namespace colln ON colln.oid = coll.collnamespace
+LEFT JOIN pg_catalog.pg_attrdef cd ON cd.adrelid = ca.attrelid AND cd.adnum = ca.attnum
+LEFT JOIN LATERAL ()SQL" + kParentRequiredColumnsQuery + R"SQL() pi ON true
 LEFT JOIN LATERAL ()SQL" + kEnforcementQuery + R"SQL() e ON true
 LEFT JOIN LATERAL ()SQL" + kChildIndexQuery + R"SQL() ix ON true
 ORDER BY cn.nspname COLLATE pg_catalog."C", cr.relname COLLATE pg_catalog."C",
@@ -125,6 +141,8 @@ enum Field {
     kLeftType, kLeftTypeSchema, kLeftTypeName,
     kRightType, kRightTypeSchema, kRightTypeName,
     kCollationSchema, kCollationName,
+    kChildDefault, kParentTypeName, kParentNotInsertable, kParentAcceptsBareKeys,
+    kChildTypeName,
 };
 
 const std::string &text(const TextRow &row, Field field)
@@ -163,6 +181,7 @@ ForeignKey key_from_row(const TextRow &row)
     key.parent_readable = true;  // and-ed over the columns below
     key.child_row_security = flag(row, kChildRowSecurity);
     key.parent_row_security = flag(row, kParentRowSecurity);
+    key.parent_accepts_bare_keys = flag(row, kParentAcceptsBareKeys);
     return key;
 }
 
@@ -182,33 +201,74 @@ KeyColumn column_from_row(const TextRow &row)
     if (row.at(kCollationName))
         column.comparison_collation = QualifiedName{text(row, kCollationSchema),
                                                     text(row, kCollationName)};
+    column.child_default = row.at(kChildDefault);
+    column.parent_type_name = text(row, kParentTypeName);
+    column.child_type_name = text(row, kChildTypeName);
+    column.parent_insertable = !flag(row, kParentNotInsertable);
     return column;
 }
 
-std::string primary_keys_query(const KeyList &keys)
+// '{1,2,3}'::pg_catalog.oid[] of what pick() gives for each key.
+template <typename Pick>
+std::string oid_array(const KeyList &keys, Pick pick)
 {
-    std::string children;
+    std::string oids;
     for (const auto &key : keys)
-        children += (children.empty() ? "" : ",") + std::to_string(key.child.oid);
-    return R"SQL(
-SELECT c.conrelid, a.attname
-FROM pg_catalog.pg_constraint c
-CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
-JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
-WHERE c.contype = 'p' AND c.conrelid = ANY ('{)SQL" + children + R"SQL(}'::pg_catalog.oid[])
-ORDER BY c.conrelid, k.n)SQL";
+        oids += (oids.empty() ? "" : ",") + std::to_string(pick(key));
+    return "'{" + oids + "}'::pg_catalog.oid[]";
+}
+
+// Rows whose first column is an OID that pick() gives for a key: hands
+// each key its rows, in order.
+template <typename Pick, typename Take>
+void distribute_rows(const std::string &query, KeyList &keys, Pick pick, Take take)
+{
+    for (const TextRow &row : query_text_rows(query)) {
+        Oid owner = std::stoul(row.at(0).value());
+        for (auto &key : keys)
+            if (pick(key) == owner)
+                take(key, row);
+    }
 }
 
 void load_primary_keys(KeyList &keys)
 {
-    if (keys.empty())
-        return;
-    for (const TextRow &row : query_text_rows(primary_keys_query(keys))) {
-        Oid table = std::stoul(row.at(0).value());
-        for (auto &key : keys)
-            if (key.child.oid == table)
-                key.child_primary_key.push_back(row.at(1).value());
-    }
+    auto child = [](const ForeignKey &key) { return key.child.oid; };
+    distribute_rows(R"SQL(
+SELECT c.conrelid, a.attname
+FROM pg_catalog.pg_constraint c
+CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+WHERE c.contype = 'p' AND c.conrelid = ANY ()SQL" + oid_array(keys, child) + R"SQL()
+ORDER BY c.conrelid, k.n)SQL",
+                    keys, child, [](ForeignKey &key, const TextRow &row) {
+                        key.child_primary_key.push_back(row.at(1).value());
+                    });
+}
+
+// The key's RI triggers, on its own tables and its clones' partitions, that
+// an ordinary session does not fire.
+void load_unenforced_triggers(KeyList &keys)
+{
+    auto self = [](const ForeignKey &key) { return key.oid; };
+    distribute_rows(R"SQL(
+WITH RECURSIVE tree AS (
+    SELECT c.oid AS root, c.oid FROM pg_catalog.pg_constraint c
+    WHERE c.oid = ANY ()SQL" + oid_array(keys, self) + R"SQL()
+    UNION ALL
+    SELECT t.root, c.oid FROM pg_catalog.pg_constraint c JOIN tree t ON c.conparentid = t.oid)
+SELECT t.root, n.nspname, r.relname, tg.tgname
+FROM tree t
+JOIN pg_catalog.pg_trigger tg ON tg.tgconstraint = t.oid
+JOIN pg_catalog.pg_class r ON r.oid = tg.tgrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
+WHERE tg.tgenabled IN ('D', 'R')
+ORDER BY t.root, n.nspname COLLATE pg_catalog."C", r.relname COLLATE pg_catalog."C",
+         tg.tgname COLLATE pg_catalog."C")SQL",
+                    keys, self, [](ForeignKey &key, const TextRow &row) {
+                        key.unenforced_triggers.push_back(
+                            {{row.at(1).value(), row.at(2).value()}, row.at(3).value()});
+                    });
 }
 
 }  // namespace
@@ -222,7 +282,10 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys)
         key.columns.push_back(column_from_row(row));
         key.parent_readable = key.parent_readable && flag(row, kParentColumnReadable);
     }
+    if (keys.empty())
+        return;
     load_primary_keys(keys);
+    load_unenforced_triggers(keys);
 }
 
 }  // namespace fkd

@@ -19,16 +19,6 @@ enum Column {
     kChildIndex, kColumnCount
 };
 
-Datum name_datum(const char *name)
-{
-    return pg_call([name] { return DirectFunctionCall1(namein, CStringGetDatum(name)); });
-}
-
-Datum text_datum(const char *text)
-{
-    return pg_call([text] { return PointerGetDatum(cstring_to_text(text)); });
-}
-
 Datum name_array(const std::vector<const char *> &names)
 {
     std::vector<Datum> elements;

@@ -2,6 +2,7 @@
 
 extern "C" {
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 }
 
@@ -39,11 +40,30 @@ void put_row(const RowSink &sink, const Datum *values, const bool *nulls)
     });
 }
 
+Datum name_datum(const char *name)
+{
+    return pg_call([name] { return DirectFunctionCall1(namein, CStringGetDatum(name)); });
+}
+
+Datum text_datum(const char *text)
+{
+    return pg_call([text] { return PointerGetDatum(cstring_to_text(text)); });
+}
+
 std::optional<Oid> oid_argument(FunctionCallInfo fcinfo, int n)
 {
     if (PG_NARGS() <= n || PG_ARGISNULL(n))
         return std::nullopt;
     return PG_GETARG_OID(n);
+}
+
+std::optional<std::string> text_argument(FunctionCallInfo fcinfo, int n)
+{
+    if (PG_NARGS() <= n || PG_ARGISNULL(n))
+        return std::nullopt;
+    Datum value = PG_GETARG_DATUM(n);
+    const char *string = pg_call([value] { return text_to_cstring(DatumGetTextPP(value)); });
+    return std::string(string);
 }
 
 std::optional<std::int64_t> int64_argument(FunctionCallInfo fcinfo, int n)

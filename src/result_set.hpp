@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "spi_executor.hpp"
 
@@ -15,8 +16,13 @@ RowSink begin_result_set(FunctionCallInfo fcinfo);
 
 void put_row(const RowSink &sink, const Datum *values, const bool *nulls);
 
+// Values for a row.
+Datum name_datum(const char *name);
+Datum text_datum(const char *text);
+
 // Arguments; NULL is "not given".
 std::optional<Oid> oid_argument(FunctionCallInfo fcinfo, int n);
 std::optional<std::int64_t> int64_argument(FunctionCallInfo fcinfo, int n);
+std::optional<std::string> text_argument(FunctionCallInfo fcinfo, int n);
 
 }  // namespace fkd

@@ -109,4 +109,12 @@ std::vector<TextRow> query_text_rows(const std::string &sql)
     return rows;
 }
 
+TextValue query_value(const std::string &sql)
+{
+    std::vector<TextRow> rows = query_text_rows(sql);
+    if (rows.empty() || rows.front().empty())
+        return std::nullopt;
+    return rows.front().front();
+}
+
 }  // namespace fkd

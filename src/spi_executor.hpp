@@ -49,4 +49,7 @@ using TextValue = std::optional<std::string>;
 using TextRow = std::vector<TextValue>;
 std::vector<TextRow> query_text_rows(const std::string &sql);
 
+// The first column of the first row, or nothing when there is no row.
+TextValue query_value(const std::string &sql);
+
 }  // namespace fkd

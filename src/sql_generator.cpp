@@ -70,12 +70,37 @@ std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
     return join_list(comparisons, " AND ");
 }
 
-std::string key_is_checked(const ForeignKey &key, std::string_view child_alias)
+namespace {
+std::string key_columns_not_null(const ForeignKey &key, std::string_view child_alias,
+                                 std::string_view junction)
 {
     std::vector<std::string> tests;
     for (const auto &column : key.columns)
         tests.push_back(column_reference(child_alias, column.child_column) + " IS NOT NULL");
-    return "(" + join_list(tests, key.match == MatchType::Full ? " OR " : " AND ") + ")";
+    return "(" + join_list(tests, junction) + ")";
+}
+}  // namespace
+
+std::string key_is_checked(const ForeignKey &key, std::string_view child_alias)
+{
+    return key_columns_not_null(key, child_alias, key.match == MatchType::Full ? " OR " : " AND ");
+}
+
+std::string key_is_complete(const ForeignKey &key, std::string_view child_alias)
+{
+    return key_columns_not_null(key, child_alias, " AND ");
+}
+
+std::string parent_is_missing(const ForeignKey &key)
+{
+    return "NOT EXISTS (SELECT FROM " + relation_scan(key.parent) + " " +
+           std::string(kParentAlias) + " WHERE " + key_equality(key, kParentAlias, kChildAlias) +
+           ")";
+}
+
+std::string orphan_condition(const ForeignKey &key)
+{
+    return key_is_checked(key, kChildAlias) + " AND " + parent_is_missing(key);
 }
 
 std::string orphan_from_where(const ForeignKey &key)

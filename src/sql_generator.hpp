@@ -33,6 +33,17 @@ std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
 // or any of them non-NULL (MATCH FULL, where a partly NULL key is a violation).
 std::string key_is_checked(const ForeignKey &key, std::string_view child_alias);
 
+// All key columns non-NULL: the keys a parent row could match.
+std::string key_is_complete(const ForeignKey &key, std::string_view child_alias);
+
+// "NOT EXISTS (SELECT FROM parent pk WHERE <equality>)" for the child row fk.
+std::string parent_is_missing(const ForeignKey &key);
+
+// "<checked> AND NOT EXISTS (SELECT FROM parent pk WHERE <equality>)": the
+// orphan test as a condition on the child row aliased fk, for statements
+// that must re-check orphan-ness when they run.
+std::string orphan_condition(const ForeignKey &key);
+
 // "FROM child fk LEFT JOIN parent pk ON (...) WHERE <no parent> AND <checked>":
 // the rows of the child that break the key.
 std::string orphan_from_where(const ForeignKey &key);

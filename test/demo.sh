@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib/common.sh"
 
 show() {
     printf '\n-- %s\n' "$1"
-    run_psql -d demo -c "$2"
+    echo "$2" | run_psql -d demo -e -f -
 }
 
 install_packages
@@ -23,3 +23,15 @@ show "Every orphan row: the key it breaks, where the row is, the missing parent 
      "SELECT * FROM fk_orphans()"
 show "A cheap sample: the first two orphans of one table:" \
      "SELECT child_key, missing_key FROM fk_orphans('shop.orders', 2)"
+
+log "repairs: review them, then run them"
+show "What the schema says to do (ON DELETE actions; a person's choice where it says nothing):" \
+     "SELECT constraint_name, strategy, rows_affected, note FROM fk_repairs()"
+show "The choice here: delete the orphans. The statements, for review:" \
+     "SELECT constraint_name, child_table, strategy, rows_affected, statement FROM fk_repairs(NULL, 'delete')"
+show "Run them with psql's \\gexec:" \
+     "SELECT statement FROM fk_repairs(NULL, 'delete') \\gexec"
+show "Afterwards: no orphans, nothing left to repair, and every key valid again:" \
+     "SELECT count(*) AS orphans FROM fk_orphans();
+SELECT count(*) AS repairs FROM fk_repairs();
+SELECT constraint_name, validated, enforcement FROM fk_constraints();"

@@ -1,0 +1,179 @@
+// fk_repairs(rel regclass DEFAULT NULL, strategy text DEFAULT NULL): the SQL
+// that repairs each key's orphans, in the order it must run, for a person
+// to review and then run with psql's \gexec.
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "access_checks.hpp"
+#include "errors.hpp"
+#include "key_function_call.hpp"
+#include "repair_generator.hpp"
+#include "sql_generator.hpp"
+#include "sql_quoting.hpp"
+
+namespace fkd {
+namespace {
+
+struct RepairRow {
+    const ForeignKey *key;
+    std::string strategy;           // empty: NULL
+    std::optional<std::string> statement;
+    std::optional<std::int64_t> rows_affected;
+    std::string note;
+    int phase;
+    int depth;  // how many references lead from the child up to a root table
+};
+
+enum Column { kConstraintName, kChildTable, kStrategy, kStatement, kRowsAffected, kNote, kColumnCount };
+
+std::int64_t count_of(const std::string &query)
+{
+    return std::stoll(query_value(query).value_or("0"));
+}
+
+// Why the strategy cannot repair the key's orphans, from the catalogs and,
+// where that is not enough, a look at the data.
+std::optional<std::string> obstacle(const ForeignKey &key, Strategy strategy)
+{
+    if (auto reason = catalog_obstacle(key, strategy))
+        return reason;
+    if (auto query = data_obstacle_query(key, strategy))
+        return query_value(*query);
+    return std::nullopt;
+}
+
+std::string workable_strategies(const ForeignKey &key)
+{
+    std::string names;
+    for (Strategy strategy : kStrategies)
+        if (!obstacle(key, strategy))
+            names += (names.empty() ? "" : ", ") + std::string(strategy_name(strategy));
+    return names.empty() ? "none: the rows must be fixed by hand" : names;
+}
+
+std::string key_label(const ForeignKey &key)
+{
+    return "foreign key " + quote_identifier(key.name) + " of table " +
+           quote_qualified(key.child.name);
+}
+
+// Tables referenced by no key come first at depth 0; a table's depth is one
+// more than the deepest table it references (cycles are cut).
+std::map<Oid, int> reference_depths(const KeyList &keys)
+{
+    std::map<Oid, int> depth;
+    for (size_t round = 0; round < keys.size(); ++round) {
+        bool changed = false;
+        for (const ForeignKey &key : keys) {
+            if (key.child.oid == key.parent.oid)
+                continue;
+            int candidate = depth[key.parent.oid] + 1;
+            if (candidate > depth[key.child.oid] && candidate <= static_cast<int>(keys.size())) {
+                depth[key.child.oid] = candidate;
+                changed = true;
+            }
+        }
+        if (!changed)
+            break;
+    }
+    return depth;
+}
+
+RepairRow chosen_repair(const ForeignKey &key, std::optional<Strategy> requested, bool table_named,
+                        bool child_is_referenced)
+{
+    // NO ACTION and RESTRICT say nothing about orphans: put back the missing
+    // parents where that can work.
+    std::optional<Strategy> strategy = requested ? requested : strategy_of_on_delete(key.on_delete);
+    if (!strategy)
+        strategy = Strategy::InsertParent;
+    std::optional<std::string> reason = obstacle(key, *strategy);
+    if (requested && reason && table_named)
+        throw Error(kInvalidParameterValue,
+                    std::string("strategy ") + strategy_name(*requested) + " cannot repair " +
+                        key_label(key) + ": " + *reason,
+                    "", "Strategies that apply to this key: " + workable_strategies(key) + ".");
+    if (reason) {
+        std::string why = std::string(strategy_name(*strategy)) + " cannot apply (" + *reason + ")";
+        if (!requested && !strategy_of_on_delete(key.on_delete))
+            why = std::string("ON DELETE ") + action_sql(key.on_delete) +
+                  " says nothing about orphans, and " + why;
+        std::int64_t orphans = count_of(affected_rows_query(key, Strategy::Delete));
+        return {&key, "", std::nullopt, orphans,
+                why + ": a person must choose. Strategies that would work: " +
+                    workable_strategies(key),
+                repair_phase(std::nullopt), 0};
+    }
+    return {&key, strategy_name(*strategy), repair_statement(key, *strategy),
+            count_of(affected_rows_query(key, *strategy)),
+            repair_note(key, *strategy, child_is_referenced), repair_phase(strategy), 0};
+}
+
+void put_repair(const RowSink &sink, const RepairRow &row)
+{
+    Datum values[kColumnCount];
+    bool nulls[kColumnCount] = {};
+    values[kConstraintName] = name_datum(row.key->name.c_str());
+    values[kChildTable] = ObjectIdGetDatum(row.key->child.oid);
+    values[kStrategy] = row.strategy.empty() ? 0 : text_datum(row.strategy.c_str());
+    nulls[kStrategy] = row.strategy.empty();
+    values[kStatement] = row.statement ? text_datum(row.statement->c_str()) : 0;
+    nulls[kStatement] = !row.statement;
+    values[kRowsAffected] = row.rows_affected ? Int64GetDatum(*row.rows_affected) : 0;
+    nulls[kRowsAffected] = !row.rows_affected;
+    values[kNote] = text_datum(row.note.c_str());
+    put_row(sink, values, nulls);
+}
+
+bool is_referenced(const KeyList &keys, Oid table)
+{
+    return std::any_of(keys.begin(), keys.end(),
+                       [table](const ForeignKey &key) { return key.parent.oid == table; });
+}
+
+Datum fk_repairs_body(FunctionCallInfo fcinfo)
+{
+    std::optional<std::string> strategy_argument = text_argument(fcinfo, 1);
+    std::optional<Strategy> requested;
+    if (strategy_argument)
+        requested = strategy_from_name(*strategy_argument);
+
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    std::map<Oid, int> depths = reference_depths(call.keys);
+    std::vector<RepairRow> rows;
+    for (const ForeignKey &key : call.keys) {
+        check_for_interrupts();
+        if (!may_check(key, call.table.has_value()))
+            continue;
+        if (count_of(affected_rows_query(key, Strategy::Delete)) > 0) {
+            rows.push_back(chosen_repair(key, requested, call.table.has_value(),
+                                         is_referenced(call.keys, key.child.oid)));
+            rows.back().depth = depths[key.child.oid];
+        }
+        for (const FollowUp &follow_up : follow_ups(key))
+            rows.push_back({&key, follow_up.kind, follow_up.statement, std::nullopt,
+                            follow_up.note, repair_phase(std::nullopt) + 1, 0});
+    }
+    // Deletes of the most deeply referencing tables first; otherwise the
+    // catalog order (child table, then key name) stands.
+    std::stable_sort(rows.begin(), rows.end(), [](const RepairRow &a, const RepairRow &b) {
+        if (a.phase != b.phase)
+            return a.phase < b.phase;
+        return a.phase == repair_phase(Strategy::Delete) && a.depth > b.depth;
+    });
+    for (const RepairRow &row : rows)
+        put_repair(call.sink, row);
+    return (Datum) 0;
+}
+
+}  // namespace
+}  // namespace fkd
+
+extern "C" {
+PG_FUNCTION_INFO_V1(fk_repairs);
+Datum fk_repairs(PG_FUNCTION_ARGS)
+{
+    return fkd::entry_point(fcinfo, fkd::fk_repairs_body);
+}
+}

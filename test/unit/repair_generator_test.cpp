@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include "errors.hpp"
+#include "repair_generator.hpp"
+
+namespace {
+
+fkd::KeyColumn column(const std::string &child, const std::string &parent, bool not_null)
+{
+    fkd::KeyColumn c;
+    c.child_column = child;
+    c.child_type = 23;
+    c.child_type_name = "integer";
+    c.child_not_null = not_null;
+    c.parent_column = parent;
+    c.parent_type = 20;
+    c.parent_type_name = "bigint";
+    c.equality = {{"pg_catalog", "="}, 20, {"pg_catalog", "int8"}, 23, {"pg_catalog", "int4"}};
+    return c;
+}
+
+fkd::ForeignKey key(fkd::MatchType match = fkd::MatchType::Simple)
+{
+    fkd::ForeignKey k;
+    k.name = "lines_fkey";
+    k.child = {1, {"shop", "Order Lines"}, 'r'};
+    k.parent = {2, {"shop", "orders"}, 'p'};
+    k.match = match;
+    k.columns.push_back(column("order_id", "id", false));
+    k.columns.push_back(column("line", "line", true));
+    k.parent_accepts_bare_keys = true;
+    return k;
+}
+
+const std::string kOrphan =
+    "(fk.order_id IS NOT NULL AND fk.line IS NOT NULL) AND NOT EXISTS (SELECT FROM shop.orders pk "
+    "WHERE pk.id OPERATOR(pg_catalog.=) fk.order_id AND pk.line OPERATOR(pg_catalog.=) fk.line)";
+
+}  // namespace
+
+TEST(Strategy, NamesRoundTripAndUnknownNamesAre22023)
+{
+    for (fkd::Strategy s : fkd::kStrategies)
+        EXPECT_EQ(fkd::strategy_from_name(fkd::strategy_name(s)), s);
+    try {
+        fkd::strategy_from_name("truncate");
+        FAIL();
+    } catch (const fkd::Error &e) {
+        EXPECT_EQ(e.sqlstate(), "22023");
+        EXPECT_NE(e.hint().find("insert_parent"), std::string::npos);
+    }
+}
+
+TEST(Strategy, FollowsOnDelete)
+{
+    EXPECT_EQ(fkd::strategy_of_on_delete(fkd::Action::Cascade), fkd::Strategy::Delete);
+    EXPECT_EQ(fkd::strategy_of_on_delete(fkd::Action::SetNull), fkd::Strategy::SetNull);
+    EXPECT_EQ(fkd::strategy_of_on_delete(fkd::Action::SetDefault), fkd::Strategy::SetDefault);
+    EXPECT_FALSE(fkd::strategy_of_on_delete(fkd::Action::NoAction));
+    EXPECT_FALSE(fkd::strategy_of_on_delete(fkd::Action::Restrict));
+}
+
+TEST(RepairStatement, DeleteRechecksOrphansAndUsesOnlyWhereTheRiCheckDoes)
+{
+    EXPECT_EQ(fkd::repair_statement(key(), fkd::Strategy::Delete),
+              "DELETE FROM ONLY shop.\"Order Lines\" fk WHERE " + kOrphan);
+}
+
+TEST(RepairStatement, SetNullEmptiesTheNullableColumnsUnderMatchSimple)
+{
+    EXPECT_EQ(fkd::repair_statement(key(), fkd::Strategy::SetNull),
+              "UPDATE ONLY shop.\"Order Lines\" fk SET order_id = NULL WHERE " + kOrphan);
+    EXPECT_FALSE(fkd::catalog_obstacle(key(), fkd::Strategy::SetNull));
+}
+
+TEST(RepairStatement, SetNullUnderMatchFullNeedsEveryColumnNullable)
+{
+    EXPECT_TRUE(fkd::catalog_obstacle(key(fkd::MatchType::Full), fkd::Strategy::SetNull));
+}
+
+TEST(RepairStatement, InsertParentCastsToTheParentTypes)
+{
+    EXPECT_EQ(fkd::repair_statement(key(), fkd::Strategy::InsertParent),
+              "INSERT INTO shop.orders (id, line) SELECT DISTINCT fk.order_id::bigint, "
+              "fk.line::bigint FROM ONLY shop.\"Order Lines\" fk WHERE (fk.order_id IS NOT NULL "
+              "AND fk.line IS NOT NULL) AND NOT EXISTS (SELECT FROM shop.orders pk WHERE pk.id "
+              "OPERATOR(pg_catalog.=) fk.order_id AND pk.line OPERATOR(pg_catalog.=) fk.line) "
+              "ON CONFLICT DO NOTHING");
+}
+
+TEST(CatalogObstacle, SetDefaultNeedsADefaultOrANullableColumnAndNoFunctionCalls)
+{
+    fkd::ForeignKey k = key();
+    EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));  // line: NOT NULL, no default
+    k.columns[1].child_default = "1";
+    EXPECT_FALSE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));
+    k.columns[1].child_default = "nextval('s'::regclass)";
+    EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));
+    k.columns[1].child_default = "'(not a call)'::text";
+    EXPECT_FALSE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));
+}
+
+TEST(CatalogObstacle, InsertParentNeedsAParentThatAcceptsBareKeys)
+{
+    fkd::ForeignKey k = key();
+    k.parent_accepts_bare_keys = false;
+    EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::InsertParent));
+    k = key();
+    k.columns[0].parent_insertable = false;
+    EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::InsertParent));
+}
+
+TEST(FollowUps, EnableTheKeysTriggersThenValidate)
+{
+    fkd::ForeignKey k = key();
+    k.validated = false;
+    k.unenforced_triggers.push_back({{"shop", "orders"}, "RI_ConstraintTrigger_a_1"});
+    std::vector<fkd::FollowUp> steps = fkd::follow_ups(k);
+    ASSERT_EQ(steps.size(), 2u);
+    EXPECT_STREQ(steps[0].kind, "enable_trigger");
+    EXPECT_EQ(steps[0].statement, "ALTER TABLE shop.orders ENABLE TRIGGER \"RI_ConstraintTrigger_a_1\"");
+    EXPECT_STREQ(steps[1].kind, "validate");
+    EXPECT_EQ(steps[1].statement, "ALTER TABLE shop.\"Order Lines\" VALIDATE CONSTRAINT lines_fkey");
+}
+
+TEST(RepairPhase, ParentsBeforeUpdatesBeforeDeletesBeforeChoices)
+{
+    EXPECT_LT(fkd::repair_phase(fkd::Strategy::InsertParent), fkd::repair_phase(fkd::Strategy::SetNull));
+    EXPECT_LT(fkd::repair_phase(fkd::Strategy::SetDefault), fkd::repair_phase(fkd::Strategy::Delete));
+    EXPECT_LT(fkd::repair_phase(fkd::Strategy::Delete), fkd::repair_phase(std::nullopt));
+}
