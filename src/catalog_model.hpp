@@ -89,6 +89,8 @@ struct ForeignKey {
     // The parent is a table whose other NOT NULL columns all fill themselves
     // in, so inserting just the key columns can make a valid row.
     bool parent_accepts_bare_keys = false;
+    // The child, or a partition of it, receives rows from a subscription.
+    bool child_is_subscribed = false;
 
     // The caller's access, as the catalogs tell it.
     bool child_readable = true;

@@ -101,7 +101,9 @@ SELECT k.oid, k.conname,
        pg_catalog.format_type(pa.atttypid, pa.atttypmod),
        pa.attgenerated <> '' OR pa.attidentity = 'a',
        pr.relkind IN ('r', 'p') AND pi.required_columns IS NULL,
-       pg_catalog.format_type(ca.atttypid, ca.atttypmod)
+       pg_catalog.format_type(ca.atttypid, ca.atttypmod),
+       EXISTS (SELECT FROM pg_catalog.pg_subscription_rel sr
+               WHERE sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid)))
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
@@ -142,7 +144,7 @@ enum Field {
     kRightType, kRightTypeSchema, kRightTypeName,
     kCollationSchema, kCollationName,
     kChildDefault, kParentTypeName, kParentNotInsertable, kParentAcceptsBareKeys,
-    kChildTypeName,
+    kChildTypeName, kChildSubscribed,
 };
 
 const std::string &text(const TextRow &row, Field field)
@@ -182,6 +184,7 @@ ForeignKey key_from_row(const TextRow &row)
     key.child_row_security = flag(row, kChildRowSecurity);
     key.parent_row_security = flag(row, kParentRowSecurity);
     key.parent_accepts_bare_keys = flag(row, kParentAcceptsBareKeys);
+    key.child_is_subscribed = flag(row, kChildSubscribed);
     return key;
 }
 

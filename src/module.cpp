@@ -1,7 +1,30 @@
-// The module itself: PostgreSQL's magic block.
+// The module itself: PostgreSQL's magic block and fkdoctor's settings.
 extern "C" {
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/guc.h"
+}
+
+#include "settings.hpp"
+
+extern "C" {
 
 PG_MODULE_MAGIC;
+
+bool fkdoctor_progress = false;
+
+void _PG_init(void);
+
+void _PG_init(void)
+{
+    DefineCustomBoolVariable("fkdoctor.progress",
+                             "Report each foreign key fk_audit() checks, as a NOTICE.",
+                             nullptr, &fkdoctor_progress, false, PGC_USERSET, 0,
+                             nullptr, nullptr, nullptr);
+#if PG_VERSION_NUM >= 150000
+    MarkGUCPrefixReserved("fkdoctor");
+#else
+    EmitWarningsOnPlaceholders("fkdoctor");
+#endif
+}
 }

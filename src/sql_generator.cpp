@@ -103,13 +103,19 @@ std::string orphan_condition(const ForeignKey &key)
     return key_is_checked(key, kChildAlias) + " AND " + parent_is_missing(key);
 }
 
+std::string outer_join_orphan_test(const ForeignKey &key, std::string_view parent_alias)
+{
+    // Any one referenced column is NULL exactly when the join found no parent.
+    return column_reference(parent_alias, key.columns.front().parent_column) + " IS NULL AND " +
+           key_is_checked(key, kChildAlias);
+}
+
 std::string orphan_from_where(const ForeignKey &key)
 {
     return "FROM " + relation_scan(key.child) + " " + std::string(kChildAlias) +
            " LEFT JOIN " + relation_scan(key.parent) + " " + std::string(kParentAlias) +
            " ON (" + key_equality(key, kParentAlias, kChildAlias) + ")" +
-           " WHERE " + column_reference(kParentAlias, key.columns.front().parent_column) +
-           " IS NULL AND " + key_is_checked(key, kChildAlias);
+           " WHERE " + outer_join_orphan_test(key, kParentAlias);
 }
 
 std::string jsonb_object_of_columns(const std::vector<std::string> &columns,

@@ -44,6 +44,10 @@ std::string parent_is_missing(const ForeignKey &key);
 // that must re-check orphan-ness when they run.
 std::string orphan_condition(const ForeignKey &key);
 
+// After "child fk LEFT JOIN parent <parent_alias> ON (<key_equality>)":
+// "<parent_alias>.x IS NULL AND <checked>", true for the child's orphan rows.
+std::string outer_join_orphan_test(const ForeignKey &key, std::string_view parent_alias);
+
 // "FROM child fk LEFT JOIN parent pk ON (...) WHERE <no parent> AND <checked>":
 // the rows of the child that break the key.
 std::string orphan_from_where(const ForeignKey &key);

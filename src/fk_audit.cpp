@@ -1,0 +1,155 @@
+// fk_audit(rel regclass DEFAULT NULL): one row per foreign key with how many
+// rows were checked, how many are orphans, a status, how the orphans could
+// have got in, and advice. Each child table is scanned once for all its keys.
+#include <chrono>
+#include <vector>
+
+#include <boost/container/flat_map.hpp>
+
+#include "audit_query.hpp"
+#include "key_function_call.hpp"
+#include "settings.hpp"
+#include "sql_quoting.hpp"
+#include "subtransaction.hpp"
+
+namespace fkd {
+namespace {
+
+struct AuditRow {
+    const ForeignKey *key = nullptr;
+    std::optional<std::int64_t> rows_checked, orphan_rows, missing_keys;
+    const char *status = "ok";
+    std::optional<std::string> diagnosis, advice;
+    std::optional<double> elapsed_ms;
+};
+
+enum Column {
+    kConstraintName, kChildTable, kParentTable, kRowsChecked, kOrphanRows, kMissingKeys,
+    kStatus, kDiagnosis, kAdvice, kElapsedMs, kColumnCount
+};
+
+using TableKeys = std::vector<AuditRow *>;
+using KeysByTable = boost::container::flat_map<Oid, TableKeys, std::less<Oid>,
+                                               PallocAllocator<std::pair<Oid, TableKeys>>>;
+
+std::int64_t number(const TextValue &value) { return value ? std::stoll(*value) : 0; }
+
+void record_counts(AuditRow &row, const TextRow &counts, size_t n, double elapsed_ms)
+{
+    row.rows_checked = number(counts.at(0));
+    row.orphan_rows = number(counts.at(1 + 2 * n));
+    row.missing_keys = number(counts.at(2 + 2 * n));
+    row.elapsed_ms = elapsed_ms;
+    row.status = *row.orphan_rows > 0 ? "orphans" : "ok";
+    if (*row.orphan_rows > 0)
+        row.diagnosis = orphan_diagnosis(*row.key);
+}
+
+// One scan for all the table's keys; if it fails, each key alone, so that one
+// bad key does not hide the others' results.
+void audit_table(const TableKeys &rows)
+{
+    std::vector<const ForeignKey *> keys;
+    for (const AuditRow *row : rows)
+        keys.push_back(row->key);
+    TextRow counts;
+    auto started = std::chrono::steady_clock::now();
+    std::optional<std::string> error = run_in_subtransaction([&] {
+        counts = query_text_rows(table_audit_query(keys)).at(0);
+    });
+    double elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    if (!error) {
+        for (size_t n = 0; n < rows.size(); ++n)
+            record_counts(*rows[n], counts, n, elapsed_ms);
+    } else if (rows.size() > 1) {
+        for (AuditRow *row : rows)
+            audit_table({row});
+    } else {
+        rows.front()->status = "error";
+        rows.front()->diagnosis = "the check failed: " + *error;
+        rows.front()->elapsed_ms = elapsed_ms;
+    }
+}
+
+void report_progress(const AuditRow &row)
+{
+    if (!fkdoctor_progress)
+        return;
+    std::string message = quote_identifier(row.key->name) + " on " +
+                          quote_qualified(row.key->child.name) + ": " + row.status;
+    if (row.orphan_rows)
+        message += ", " + std::to_string(*row.orphan_rows) + " orphan rows";
+    if (row.elapsed_ms)
+        message += ", " + std::to_string(static_cast<long long>(*row.elapsed_ms)) + " ms";
+    const char *text = message.c_str();
+    pg_call([text] { ereport(NOTICE, (errmsg("fkdoctor: %s", text))); });
+}
+
+Datum optional_int64(const std::optional<std::int64_t> &value, bool &null)
+{
+    null = !value;
+    return value ? Int64GetDatum(*value) : 0;
+}
+
+Datum optional_text(const std::optional<std::string> &value, bool &null)
+{
+    null = !value;
+    return value ? text_datum(value->c_str()) : 0;
+}
+
+void put_audit(const RowSink &sink, const AuditRow &row)
+{
+    Datum values[kColumnCount];
+    bool nulls[kColumnCount] = {};
+    values[kConstraintName] = name_datum(row.key->name.c_str());
+    values[kChildTable] = ObjectIdGetDatum(row.key->child.oid);
+    values[kParentTable] = ObjectIdGetDatum(row.key->parent.oid);
+    values[kRowsChecked] = optional_int64(row.rows_checked, nulls[kRowsChecked]);
+    values[kOrphanRows] = optional_int64(row.orphan_rows, nulls[kOrphanRows]);
+    values[kMissingKeys] = optional_int64(row.missing_keys, nulls[kMissingKeys]);
+    values[kStatus] = text_datum(row.status);
+    values[kDiagnosis] = optional_text(row.diagnosis, nulls[kDiagnosis]);
+    values[kAdvice] = optional_text(row.advice, nulls[kAdvice]);
+    values[kElapsedMs] = row.elapsed_ms ? Float8GetDatum(*row.elapsed_ms) : 0;
+    nulls[kElapsedMs] = !row.elapsed_ms;
+    put_row(sink, values, nulls);
+}
+
+Datum fk_audit_body(FunctionCallInfo fcinfo)
+{
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    std::vector<AuditRow> rows(call.keys.size());
+    KeysByTable by_table{PallocAllocator<std::pair<Oid, TableKeys>>(CurrentMemoryContext)};
+    for (size_t i = 0; i < call.keys.size(); ++i) {
+        AuditRow &row = rows[i];
+        row.key = &call.keys[i];
+        row.advice = key_advice(*row.key);
+        if (std::optional<std::string> reason = reason_not_checkable(*row.key)) {
+            row.status = "skipped";
+            row.diagnosis = "not checked: " + *reason;
+        } else {
+            by_table[row.key->child.oid].push_back(&row);
+        }
+    }
+    for (const auto &[table, table_rows] : by_table) {
+        check_for_interrupts();
+        audit_table(table_rows);
+        for (const AuditRow *row : table_rows)
+            report_progress(*row);
+    }
+    for (const AuditRow &row : rows)
+        put_audit(call.sink, row);
+    return (Datum) 0;
+}
+
+}  // namespace
+}  // namespace fkd
+
+extern "C" {
+PG_FUNCTION_INFO_V1(fk_audit);
+Datum fk_audit(PG_FUNCTION_ARGS)
+{
+    return fkd::entry_point(fcinfo, fkd::fk_audit_body);
+}
+}
