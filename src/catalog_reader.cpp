@@ -103,7 +103,8 @@ SELECT k.oid, k.conname,
        pr.relkind IN ('r', 'p') AND pi.required_columns IS NULL,
        pg_catalog.format_type(ca.atttypid, ca.atttypmod),
        EXISTS (SELECT FROM pg_catalog.pg_subscription_rel sr
-               WHERE sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid)))
+               WHERE sr.srrelid = k.conrelid
+                  OR sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid)))
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
