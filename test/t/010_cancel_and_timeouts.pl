@@ -88,6 +88,31 @@ like($stderr, qr/canceling statement due to lock timeout/, 'lock_timeout ends a 
 $locker->query_safe('ROLLBACK');
 $locker->quit;
 
+# fk_audit() keeps going past a key whose check fails, but not past a
+# cancel or a timeout: those end the whole audit.
+$session = $node->background_psql('postgres', on_error_stop => 0);
+$pid = $session->query_safe('SELECT pg_backend_pid()');
+$session->query_until(qr/started/, q{
+    \echo started
+    SELECT count(*) FROM fk_audit();
+});
+$node->poll_query_until('postgres',
+    "SELECT state = 'active' AND query LIKE '%fk_audit%' FROM pg_stat_activity WHERE pid = $pid")
+  or die "the audit never started";
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
+$session->query('SELECT 1');
+like($session->{stderr}, qr/canceling statement due to user request/, 'pg_cancel_backend ends fk_audit');
+$session->{stderr} = '';
+is($session->query_safe('SELECT 42'), '42', 'and the backend answers the next query');
+$session->quit;
+($ret, $stdout, $stderr) = $node->psql('postgres', q{
+    SET statement_timeout = '300ms';
+    SELECT status FROM fk_audit('child');
+    });
+like($stderr, qr/canceling statement due to statement timeout/,
+    'statement_timeout ends fk_audit rather than becoming an error row');
+is($stdout, '', 'and no audit rows come back');
+
 # After all that, an ordinary check still works.
 $node->safe_psql('postgres', q{
     DROP TABLE child, parent;
@@ -98,6 +123,14 @@ $node->safe_psql('postgres', q{
 });
 is($node->safe_psql('postgres', "SELECT missing_key FROM fk_orphans('child')"),
     '{"parent_id": 5}', 'checks still work afterwards');
+
+# fkdoctor.progress: a NOTICE per key as the audit goes.
+($ret, $stdout, $stderr) = $node->psql('postgres', q{
+    SET fkdoctor.progress = on;
+    SELECT count(*) FROM fk_audit('child');
+    });
+like($stderr, qr/NOTICE:  fkdoctor: child_parent_id_fkey on public\.child: orphans, 1 orphan rows, \d+ ms/,
+    'fkdoctor.progress reports each key');
 
 $node->stop;
 done_testing();
