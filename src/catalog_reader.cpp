@@ -20,7 +20,12 @@ std::string key_selection(std::optional<Oid> child_table)
                " AND (c.conparentid = 0 OR up.conrelid <> c.conrelid)";
     return "c.conparentid = 0"
            " AND NOT pg_catalog.pg_is_other_temp_schema(cr.relnamespace)"
-           " AND pg_catalog.has_any_column_privilege(c.conrelid, 'SELECT')";
+           " AND pg_catalog.has_any_column_privilege(c.conrelid, 'SELECT')"
+           // fkdoctor's own history tables are not the user's data.
+           " AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
+           " JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid"
+           " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.conrelid"
+           " AND d.deptype = 'e' AND e.extname = 'fkdoctor')";
 }
 
 // Whether the key's RI triggers fire in an ordinary session: any disabled

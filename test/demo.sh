@@ -24,6 +24,12 @@ show "Every orphan row: the key it breaks, where the row is, the missing parent 
 show "A cheap sample: the first two orphans of one table:" \
      "SELECT child_key, missing_key FROM fk_orphans('shop.orders', 2)"
 
+log "the audit: every key, why its orphans got in, kept as history"
+show "One row per key, each table scanned once:" \
+     "SELECT constraint_name, child_table, rows_checked, orphan_rows, missing_keys, status, diagnosis FROM fk_audit()"
+show "Record it (what pg_cron would run every night):" \
+     "SELECT fk_audit_record() AS run_id"
+
 log "repairs: review them, then run them"
 show "What the schema says to do (ON DELETE actions; a person's choice where it says nothing):" \
      "SELECT constraint_name, strategy, rows_affected, note FROM fk_repairs()"
@@ -35,3 +41,6 @@ show "Afterwards: no orphans, nothing left to repair, and every key valid again:
      "SELECT count(*) AS orphans FROM fk_orphans();
 SELECT count(*) AS repairs FROM fk_repairs();
 SELECT constraint_name, validated, enforcement FROM fk_constraints();"
+show "A second audit, and what changed since the first:" \
+     "SELECT fk_audit_record() AS run_id;
+SELECT child_table, constraint_name, orphans_before, orphans_now, change FROM fk_audit_changes;"
