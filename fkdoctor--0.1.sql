@@ -155,3 +155,27 @@ compared AS (
     FROM latest l FULL JOIN previous p
       ON p.child_table = l.child_table AND p.constraint_name = l.constraint_name)
 SELECT * FROM compared WHERE change IS NOT NULL;
+
+CREATE FUNCTION fk_lint(
+    rel regclass DEFAULT NULL,
+    OUT "check" text,
+    OUT constraint_name name,
+    OUT child_table regclass,
+    OUT parent_table regclass,
+    OUT severity text,
+    OUT detail text,
+    OUT fix text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_lint'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION fk_lint(regclass) IS
+'foreign-key health from the catalogs alone: one row per finding, with a fix where one exists';
+
+CREATE FUNCTION fk_assert_clean(rel regclass DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'fk_assert_clean'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION fk_assert_clean(regclass) IS
+'raises error 23503, as PostgreSQL would, when a foreign key of rel has orphans';

@@ -4,17 +4,19 @@
 
 namespace fkd {
 
-KeyFunctionCall::KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table)
+KeyFunctionCall::KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table,
+                                 bool returns_rows)
     : table(table),
-      sink(prepare(fcinfo, table)),
+      sink(prepare(fcinfo, table, returns_rows)),
       keys(PallocAllocator<ForeignKey>(CurrentMemoryContext))
 {
     load_foreign_keys(table, keys);
 }
 
-RowSink KeyFunctionCall::prepare(FunctionCallInfo fcinfo, std::optional<Oid> table)
+RowSink KeyFunctionCall::prepare(FunctionCallInfo fcinfo, std::optional<Oid> table,
+                                 bool returns_rows)
 {
-    RowSink sink = begin_result_set(fcinfo);
+    RowSink sink = returns_rows ? begin_result_set(fcinfo) : RowSink{};
     if (table)
         require_select_privilege(*table);
     return sink;

@@ -13,15 +13,16 @@ namespace fkd {
 
 class KeyFunctionCall {
 public:
-    // table: the function's regclass argument, if given.
-    KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table);
+    // table: the function's regclass argument, if given. A function that
+    // returns no rows (returns_rows false) gets no sink.
+    KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table, bool returns_rows = true);
 
     const std::optional<Oid> table;
     const RowSink sink;
     KeyList keys;
 
 private:
-    static RowSink prepare(FunctionCallInfo fcinfo, std::optional<Oid> table);
+    static RowSink prepare(FunctionCallInfo fcinfo, std::optional<Oid> table, bool returns_rows);
     SpiSession session_;
 };
 

@@ -118,6 +118,19 @@ std::string orphan_from_where(const ForeignKey &key)
            " WHERE " + outer_join_orphan_test(key, kParentAlias);
 }
 
+std::string orphan_sample_query(const ForeignKey &key)
+{
+    std::vector<std::string> values;
+    for (const auto &column : key.columns)
+        values.push_back(column_reference(kChildAlias, column.child_column) + "::pg_catalog.text");
+    return "SELECT " + join_list(values, ", ") + " " + orphan_from_where(key) + " LIMIT 1";
+}
+
+std::string orphan_count_query(const ForeignKey &key)
+{
+    return "SELECT pg_catalog.count(*) " + orphan_from_where(key);
+}
+
 std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
                                     std::string_view alias)
 {

@@ -52,6 +52,12 @@ std::string outer_join_orphan_test(const ForeignKey &key, std::string_view paren
 // the rows of the child that break the key.
 std::string orphan_from_where(const ForeignKey &key);
 
+// One orphan of the key, its key columns as text (NULL stays NULL), or no row.
+std::string orphan_sample_query(const ForeignKey &key);
+
+// SELECT count(*) of the key's orphans.
+std::string orphan_count_query(const ForeignKey &key);
+
 // pg_catalog.jsonb_build_object('col', alias.col, ...)
 std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
                                     std::string_view alias);

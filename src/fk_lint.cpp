@@ -1,0 +1,46 @@
+// fk_lint(rel regclass DEFAULT NULL): foreign-key health from the catalogs
+// alone, one row per finding.
+#include "key_function_call.hpp"
+#include "lint_checks.hpp"
+
+namespace fkd {
+namespace {
+
+enum Column { kCheck, kConstraintName, kChildTable, kParentTable, kSeverity, kDetail, kFix, kColumnCount };
+
+void put_finding(const RowSink &sink, const LintFinding &finding)
+{
+    Datum values[kColumnCount];
+    bool nulls[kColumnCount] = {};
+    values[kCheck] = text_datum(finding.check);
+    values[kConstraintName] = name_datum(finding.key->name.c_str());
+    values[kChildTable] = ObjectIdGetDatum(finding.key->child.oid);
+    values[kParentTable] = ObjectIdGetDatum(finding.key->parent.oid);
+    values[kSeverity] = text_datum(finding.severity);
+    values[kDetail] = text_datum(finding.detail.c_str());
+    values[kFix] = finding.fix ? text_datum(finding.fix->c_str()) : 0;
+    nulls[kFix] = !finding.fix;
+    put_row(sink, values, nulls);
+}
+
+Datum fk_lint_body(FunctionCallInfo fcinfo)
+{
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    std::vector<const ForeignKey *> keys;
+    for (const ForeignKey &key : call.keys)
+        keys.push_back(&key);
+    for (const LintFinding &finding : lint_keys(keys))
+        put_finding(call.sink, finding);
+    return (Datum) 0;
+}
+
+}  // namespace
+}  // namespace fkd
+
+extern "C" {
+PG_FUNCTION_INFO_V1(fk_lint);
+Datum fk_lint(PG_FUNCTION_ARGS)
+{
+    return fkd::entry_point(fcinfo, fkd::fk_lint_body);
+}
+}
