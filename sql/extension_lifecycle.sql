@@ -16,4 +16,22 @@ SELECT count(*) AS functions_left FROM pg_proc WHERE proname LIKE 'fk\_%' AND pr
 DROP SCHEMA fkd_tools;
 CREATE EXTENSION fkdoctor;
 SELECT constraint_name, missing_key FROM fk_orphans('fkd_lc_child');
+-- A versioned upgrade: 0.1 had no audit; ALTER EXTENSION brings it.
+DROP EXTENSION fkdoctor;
+CREATE EXTENSION fkdoctor VERSION '0.1';
+SELECT extversion FROM pg_extension WHERE extname = 'fkdoctor';
+SELECT count(*) AS audit_functions FROM pg_proc WHERE proname = 'fk_audit';
+ALTER EXTENSION fkdoctor UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'fkdoctor';
+SELECT constraint_name, orphan_rows, status FROM fk_audit('fkd_lc_child');
+SELECT fk_audit_record() > 0 AS recorded;
+SELECT count(*) AS dumped_tables FROM pg_extension, unnest(extconfig) WHERE extname = 'fkdoctor';
+-- A fresh 0.2 is 0.1 plus the update: the same objects either way.
+SELECT count(*) AS objects_after_update FROM pg_depend
+WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fkdoctor') AND deptype = 'e' \gset
+DROP EXTENSION fkdoctor;
+CREATE EXTENSION fkdoctor;
+SELECT extversion, (SELECT count(*) FROM pg_depend
+    WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fkdoctor') AND deptype = 'e') = :objects_after_update AS same_objects
+FROM pg_extension WHERE extname = 'fkdoctor';
 DROP TABLE fkd_lc_child, fkd_lc_parent;
