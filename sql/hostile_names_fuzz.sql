@@ -94,28 +94,22 @@ SELECT (SELECT count(*) FROM fkd_fuzz.planted) AS planted,
 SELECT count(*) AS keys_found FROM fk_constraints() k JOIN fkd_fuzz.children c ON c.child = k.child_table;
 
 -- The repairs, executed, delete exactly the planted orphans and nothing else.
-CREATE TABLE fkd_fuzz.rows_before (child regclass, id int, j jsonb);
-DO $$
+CREATE FUNCTION fkd_fuzz.snapshot(target regclass) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE c record;
 BEGIN
     FOR c IN SELECT * FROM fkd_fuzz.children LOOP
-        EXECUTE format('INSERT INTO fkd_fuzz.rows_before SELECT %L::regclass, (to_jsonb(t) ->> %L)::int, to_jsonb(t) FROM %s t',
-                       c.child, c.id_column, c.child);
+        EXECUTE format('INSERT INTO %s SELECT %L::regclass, (to_jsonb(t) ->> %L)::int, to_jsonb(t) FROM %s t',
+                       target, c.child, c.id_column, c.child);
     END LOOP;
 END $$;
+CREATE TABLE fkd_fuzz.rows_before (child regclass, id int, j jsonb);
+CREATE TABLE fkd_fuzz.rows_after (LIKE fkd_fuzz.rows_before);
+SELECT fkd_fuzz.snapshot('fkd_fuzz.rows_before');
 \set ECHO none
 SELECT r.statement FROM fk_repairs(NULL, 'delete') r JOIN fkd_fuzz.children c ON c.child = r.child_table
 WHERE r.strategy = 'delete' \gexec
 \set ECHO all
-CREATE TABLE fkd_fuzz.rows_after (LIKE fkd_fuzz.rows_before);
-DO $$
-DECLARE c record;
-BEGIN
-    FOR c IN SELECT * FROM fkd_fuzz.children LOOP
-        EXECUTE format('INSERT INTO fkd_fuzz.rows_after SELECT %L::regclass, (to_jsonb(t) ->> %L)::int, to_jsonb(t) FROM %s t',
-                       c.child, c.id_column, c.child);
-    END LOOP;
-END $$;
+SELECT fkd_fuzz.snapshot('fkd_fuzz.rows_after');
 SELECT (SELECT count(*) FROM fkd_fuzz.rows_before) AS rows_before,
        (SELECT count(*) FROM fkd_fuzz.rows_after) AS rows_after,
        (SELECT count(*) FROM (SELECT child, id FROM fkd_fuzz.rows_before EXCEPT SELECT child, id FROM fkd_fuzz.rows_after) d

@@ -1,0 +1,46 @@
+-- Benchmark data. psql variables: children, parents, orphans, three_key_rows,
+-- half_rows, few_orphans. Orphans get in under session_replication_role.
+DROP SCHEMA IF EXISTS bench CASCADE;
+CREATE SCHEMA bench;
+SET search_path = bench;
+SET session_replication_role = replica;
+
+-- The main case: a big child of a parent a tenth its size, a few orphans.
+CREATE TABLE parent (id int PRIMARY KEY, name text NOT NULL DEFAULT '');
+INSERT INTO parent (id) SELECT generate_series(1, :parents);
+CREATE TABLE child (id bigint PRIMARY KEY, parent_id int REFERENCES parent, payload int);
+INSERT INTO child
+SELECT g, CASE WHEN g % (:children / :orphans) = 0 THEN :parents + g ELSE 1 + g % :parents END, g
+FROM generate_series(1, :children) g;
+
+-- One table, three keys.
+CREATE TABLE a (id int PRIMARY KEY);
+CREATE TABLE b (id int PRIMARY KEY);
+CREATE TABLE c (id int PRIMARY KEY);
+INSERT INTO a SELECT generate_series(1, :parents);
+INSERT INTO b SELECT generate_series(1, :parents);
+INSERT INTO c SELECT generate_series(1, :parents);
+CREATE TABLE three_keys (id bigint PRIMARY KEY,
+    a_id int REFERENCES a, b_id int REFERENCES b, c_id int REFERENCES c);
+INSERT INTO three_keys
+SELECT g, 1 + g % :parents, 1 + (g * 7) % :parents,
+       CASE WHEN g % 1000 = 0 THEN :parents + g ELSE 1 + (g * 13) % :parents END
+FROM generate_series(1, :three_key_rows) g;
+
+-- Half the rows are orphans; and the same size with a tenth as many.
+CREATE TABLE half (id bigint PRIMARY KEY, parent_id int REFERENCES parent);
+INSERT INTO half SELECT g, CASE WHEN g % 2 = 0 THEN :parents + g ELSE 1 + g % :parents END
+FROM generate_series(1, :half_rows) g;
+CREATE TABLE tenth (id bigint PRIMARY KEY, parent_id int REFERENCES parent);
+INSERT INTO tenth SELECT g, CASE WHEN g % 20 = 0 THEN :parents + g ELSE 1 + g % :parents END
+FROM generate_series(1, :half_rows) g;
+
+RESET session_replication_role;
+VACUUM ANALYZE;
+
+-- A clean copy of the main child, for VALIDATE CONSTRAINT.
+CREATE TABLE clean_child AS SELECT * FROM child WHERE parent_id <= :parents;
+ALTER TABLE clean_child ADD PRIMARY KEY (id);
+ALTER TABLE clean_child ADD CONSTRAINT clean_child_parent_fkey
+    FOREIGN KEY (parent_id) REFERENCES parent NOT VALID;
+VACUUM ANALYZE clean_child;
