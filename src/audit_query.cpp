@@ -11,10 +11,6 @@ namespace fkd {
 
 namespace {
 
-std::string parent_alias(size_t n) { return "p" + std::to_string(n + 1); }
-std::string orphan_flag(size_t n) { return "o" + std::to_string(n + 1); }
-std::string orphan_key(size_t n) { return "k" + std::to_string(n + 1); }
-
 std::string child_key_row(const ForeignKey &key)
 {
     std::string row;
@@ -39,23 +35,15 @@ std::string unenforced_tables(const ForeignKey &key)
 
 }  // namespace
 
-std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
+std::string key_audit_query(const ForeignKey &key)
 {
-    std::string joins, flags, group_by, totals;
-    for (size_t n = 0; n < keys.size(); ++n) {
-        const ForeignKey &key = *keys[n];
-        std::string test = outer_join_orphan_test(key, parent_alias(n));
-        joins += " LEFT JOIN " + relation_scan(key.parent) + " " + parent_alias(n) + " ON (" +
-                 key_equality(key, parent_alias(n), kChildAlias) + ")";
-        flags += ", " + test + " AS " + orphan_flag(n) + ", CASE WHEN " + test + " THEN " +
-                 child_key_row(key) + " END AS " + orphan_key(n);
-        group_by += (n ? ", " : "") + orphan_flag(n) + ", " + orphan_key(n);
-        totals += ", pg_catalog.sum(n) FILTER (WHERE " + orphan_flag(n) + ")"
-                  ", pg_catalog.count(DISTINCT " + orphan_key(n) + ")";
-    }
-    return "SELECT pg_catalog.sum(n)" + totals + " FROM (SELECT pg_catalog.count(*) AS n" + flags +
-           " FROM " + relation_scan(keys.front()->child) + " " + std::string(kChildAlias) + joins +
-           " GROUP BY " + group_by + ") grouped";
+    return "SELECT pg_catalog.count(*), pg_catalog.count(DISTINCT " + child_key_row(key) + ") " +
+           orphan_from_where(key);
+}
+
+std::string child_row_count_query(const ForeignKey &key)
+{
+    return "SELECT pg_catalog.count(*) FROM " + relation_scan(key.child);
 }
 
 std::string orphan_diagnosis(const ForeignKey &key)

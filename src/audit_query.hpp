@@ -9,12 +9,14 @@
 
 namespace fkd {
 
-// One scan of a child table for all of the given keys (all on that table):
-// the child is outer-joined to each parent, the rows are grouped by which
-// keys they break and with what key values, and the result is one row:
-// rows_checked, then for each key, in order, orphan_rows and missing_keys.
-// Grouping instead of count(DISTINCT) keeps the scan free to run in parallel.
-std::string table_audit_query(const std::vector<const ForeignKey *> &keys);
+// One row for the key: orphan_rows, missing_keys (distinct missing parent
+// keys). It is PostgreSQL's own anti-join, so it runs as a (parallel) hash
+// or merge anti-join and only orphans leave the join: measured faster than
+// one outer-join scan feeding every key's counts (see the README).
+std::string key_audit_query(const ForeignKey &key);
+
+// SELECT count(*) of the child's rows, as the key's checks read them.
+std::string child_row_count_query(const ForeignKey &key);
 
 // How the orphans of a key could have got in, from what the catalogs show.
 std::string orphan_diagnosis(const ForeignKey &key);

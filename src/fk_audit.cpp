@@ -34,41 +34,49 @@ using KeysByTable = boost::container::flat_map<Oid, TableKeys, std::less<Oid>,
 
 std::int64_t number(const TextValue &value) { return value ? std::stoll(*value) : 0; }
 
-void record_counts(AuditRow &row, const TextRow &counts, size_t n, double elapsed_ms)
+double milliseconds_since(std::chrono::steady_clock::time_point start)
 {
-    row.rows_checked = number(counts.at(0));
-    row.orphan_rows = number(counts.at(1 + 2 * n));
-    row.missing_keys = number(counts.at(2 + 2 * n));
-    row.elapsed_ms = elapsed_ms;
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+void audit_key(AuditRow &row, std::int64_t rows_checked)
+{
+    TextRow counts;
+    auto started = std::chrono::steady_clock::now();
+    std::optional<std::string> error = run_in_subtransaction([&] {
+        counts = query_text_rows(key_audit_query(*row.key)).at(0);
+    });
+    row.elapsed_ms = milliseconds_since(started);
+    if (error) {
+        row.status = "error";
+        row.diagnosis = "the check failed: " + *error;
+        return;
+    }
+    row.rows_checked = rows_checked;
+    row.orphan_rows = number(counts.at(0));
+    row.missing_keys = number(counts.at(1));
     row.status = *row.orphan_rows > 0 ? "orphans" : "ok";
     if (*row.orphan_rows > 0)
         row.diagnosis = orphan_diagnosis(*row.key);
 }
 
-// One scan for all the table's keys; if it fails, each key alone, so that one
-// bad key does not hide the others' results.
+// The table's rows are counted once; each key is then checked by its own
+// anti-join, in its own subtransaction, so that one bad key does not hide
+// the others' results.
 void audit_table(const TableKeys &rows)
 {
-    std::vector<const ForeignKey *> keys;
-    for (const AuditRow *row : rows)
-        keys.push_back(row->key);
-    TextRow counts;
-    auto started = std::chrono::steady_clock::now();
+    std::int64_t rows_checked = 0;
     std::optional<std::string> error = run_in_subtransaction([&] {
-        counts = query_text_rows(table_audit_query(keys)).at(0);
+        rows_checked = number(query_value(child_row_count_query(*rows.front()->key)));
     });
-    double elapsed_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    if (!error) {
-        for (size_t n = 0; n < rows.size(); ++n)
-            record_counts(*rows[n], counts, n, elapsed_ms);
-    } else if (rows.size() > 1) {
-        for (AuditRow *row : rows)
-            audit_table({row});
-    } else {
-        rows.front()->status = "error";
-        rows.front()->diagnosis = "the check failed: " + *error;
-        rows.front()->elapsed_ms = elapsed_ms;
+    for (AuditRow *row : rows) {
+        if (error) {
+            row->status = "error";
+            row->diagnosis = "the check failed: " + *error;
+        } else {
+            audit_key(*row, rows_checked);
+        }
     }
 }
 
