@@ -25,7 +25,7 @@ show "A cheap sample: the first two orphans of one table:" \
      "SELECT child_key, missing_key FROM fk_orphans('shop.orders', 2)"
 
 log "the audit: every key, why its orphans got in, kept as history"
-show "One row per key, each table scanned once:" \
+show "One row per key: rows checked, orphans, status and how they got in:" \
      "SELECT constraint_name, child_table, rows_checked, orphan_rows, missing_keys, status, diagnosis FROM fk_audit()"
 show "Record it (what pg_cron would run every night):" \
      "SELECT fk_audit_record() AS run_id"
