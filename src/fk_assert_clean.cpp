@@ -76,10 +76,4 @@ Datum fk_assert_clean_body(FunctionCallInfo fcinfo)
 }  // namespace
 }  // namespace fkd
 
-extern "C" {
-PG_FUNCTION_INFO_V1(fk_assert_clean);
-Datum fk_assert_clean(PG_FUNCTION_ARGS)
-{
-    return fkd::entry_point(fcinfo, fkd::fk_assert_clean_body);
-}
-}
+FKD_SQL_FUNCTION(fk_assert_clean, fkd::fk_assert_clean_body)

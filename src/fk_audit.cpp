@@ -154,10 +154,4 @@ Datum fk_audit_body(FunctionCallInfo fcinfo)
 }  // namespace
 }  // namespace fkd
 
-extern "C" {
-PG_FUNCTION_INFO_V1(fk_audit);
-Datum fk_audit(PG_FUNCTION_ARGS)
-{
-    return fkd::entry_point(fcinfo, fkd::fk_audit_body);
-}
-}
+FKD_SQL_FUNCTION(fk_audit, fkd::fk_audit_body)

@@ -71,10 +71,4 @@ Datum fk_constraints_body(FunctionCallInfo fcinfo)
 }  // namespace
 }  // namespace fkd
 
-extern "C" {
-PG_FUNCTION_INFO_V1(fk_constraints);
-Datum fk_constraints(PG_FUNCTION_ARGS)
-{
-    return fkd::entry_point(fcinfo, fkd::fk_constraints_body);
-}
-}
+FKD_SQL_FUNCTION(fk_constraints, fkd::fk_constraints_body)

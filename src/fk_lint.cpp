@@ -37,10 +37,4 @@ Datum fk_lint_body(FunctionCallInfo fcinfo)
 }  // namespace
 }  // namespace fkd
 
-extern "C" {
-PG_FUNCTION_INFO_V1(fk_lint);
-Datum fk_lint(PG_FUNCTION_ARGS)
-{
-    return fkd::entry_point(fcinfo, fkd::fk_lint_body);
-}
-}
+FKD_SQL_FUNCTION(fk_lint, fkd::fk_lint_body)

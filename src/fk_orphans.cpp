@@ -34,10 +34,4 @@ Datum fk_orphans_body(FunctionCallInfo fcinfo)
 }  // namespace
 }  // namespace fkd
 
-extern "C" {
-PG_FUNCTION_INFO_V1(fk_orphans);
-Datum fk_orphans(PG_FUNCTION_ARGS)
-{
-    return fkd::entry_point(fcinfo, fkd::fk_orphans_body);
-}
-}
+FKD_SQL_FUNCTION(fk_orphans, fkd::fk_orphans_body)

@@ -170,10 +170,4 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
 }  // namespace
 }  // namespace fkd
 
-extern "C" {
-PG_FUNCTION_INFO_V1(fk_repairs);
-Datum fk_repairs(PG_FUNCTION_ARGS)
-{
-    return fkd::entry_point(fcinfo, fkd::fk_repairs_body);
-}
-}
+FKD_SQL_FUNCTION(fk_repairs, fkd::fk_repairs_body)

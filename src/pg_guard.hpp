@@ -83,3 +83,14 @@ using EntryBody = Datum (*)(FunctionCallInfo);
 Datum entry_point(FunctionCallInfo fcinfo, EntryBody body);
 
 }  // namespace fkd
+
+// Defines the C function `name` that PostgreSQL calls for a SQL function:
+// all it does is run body under entry_point().
+#define FKD_SQL_FUNCTION(name, body)                   \
+    extern "C" {                                       \
+    PG_FUNCTION_INFO_V1(name);                         \
+    Datum name(PG_FUNCTION_ARGS)                       \
+    {                                                  \
+        return fkd::entry_point(fcinfo, body);         \
+    }                                                  \
+    }

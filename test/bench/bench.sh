@@ -42,6 +42,11 @@ measure() {
     done
 }
 
+# The hand-written LEFT JOIN anti-join count of a child's orphans.
+anti_join_count() {  # child parent column
+    echo "SELECT count(*) FROM bench.$1 c LEFT JOIN bench.$2 p ON p.id = c.$3 WHERE p.id IS NULL AND c.$3 IS NOT NULL"
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "timeout" || b == "timeout" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { if (r == "-") print "-"; else print (r <= t ? "yes" : "NO") }'; }
@@ -75,15 +80,15 @@ for children in "${sizes[@]}"; do
 
     declare -A q=(
         [floor]="SELECT count(*) FROM bench.child"
-        [left_join]="SELECT count(*) FROM bench.child c LEFT JOIN bench.parent p ON p.id = c.parent_id WHERE p.id IS NULL AND c.parent_id IS NOT NULL"
+        [left_join]="$(anti_join_count child parent parent_id)"
         [not_exists]="SELECT count(*) FROM bench.child c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT FROM bench.parent p WHERE p.id = c.parent_id)"
         [fk_orphans]="SELECT count(*) FROM fk_orphans('bench.child')"
         [fk_audit]="SELECT orphan_rows FROM fk_audit('bench.child')"
         [validate]="BEGIN; ALTER TABLE bench.clean_child VALIDATE CONSTRAINT clean_child_parent_fkey; ROLLBACK"
         [fk_audit_3]="SELECT sum(orphan_rows) FROM fk_audit('bench.three_keys')"
-        [anti_a]="SELECT count(*) FROM bench.three_keys t LEFT JOIN bench.a x ON x.id = t.a_id WHERE x.id IS NULL AND t.a_id IS NOT NULL"
-        [anti_b]="SELECT count(*) FROM bench.three_keys t LEFT JOIN bench.b x ON x.id = t.b_id WHERE x.id IS NULL AND t.b_id IS NOT NULL"
-        [anti_c]="SELECT count(*) FROM bench.three_keys t LEFT JOIN bench.c x ON x.id = t.c_id WHERE x.id IS NULL AND t.c_id IS NOT NULL"
+        [anti_a]="$(anti_join_count three_keys a a_id)"
+        [anti_b]="$(anti_join_count three_keys b b_id)"
+        [anti_c]="$(anti_join_count three_keys c c_id)"
         [fk_orphans_half]="SELECT sum(length(child_key::text) + length(missing_key::text)) FROM fk_orphans('bench.half')"
         [jsonb_half]="SELECT sum(length(to_jsonb(h)::text)) FROM bench.half h LEFT JOIN bench.parent p ON p.id = h.parent_id WHERE p.id IS NULL AND h.parent_id IS NOT NULL"
     )
