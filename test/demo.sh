@@ -19,6 +19,8 @@ run_psql -q -d demo -f "$REPO/test/demo/shop.sql"
 log "fkdoctor on the demo shop"
 show "Every foreign key, and whether PostgreSQL still enforces it:" \
      "SELECT * FROM fk_constraints()"
+show "Foreign-key health from the catalogs alone (no table is scanned):" \
+     "SELECT \"check\", constraint_name, severity, fix FROM fk_lint()"
 show "Every orphan row: the key it breaks, where the row is, the missing parent key:" \
      "SELECT * FROM fk_orphans()"
 show "A cheap sample: the first two orphans of one table:" \
