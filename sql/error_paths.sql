@@ -5,21 +5,8 @@ CREATE SCHEMA fkd_errors;
 SET search_path = fkd_errors, public;
 CREATE TEMP TABLE session_backend AS SELECT pg_backend_pid() AS pid;
 
--- An equality operator that raises an error on one value. As the parent
--- key's unique index's operator class, it becomes the key's own operator, so
--- the error is raised inside the orphan query that fkdoctor runs.
-CREATE FUNCTION touchy_eq(int, int) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF $1 = 13 OR $2 = 13 THEN
-        RAISE EXCEPTION 'touchy_eq does not compare 13' USING ERRCODE = 'data_exception';
-    END IF;
-    RETURN $1 = $2;
-END $$;
-CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = touchy_eq,
-                     COMMUTATOR = ===, RESTRICT = eqsel, JOIN = eqjoinsel, MERGES);
-CREATE OPERATOR CLASS touchy_ops FOR TYPE int USING btree AS
-    OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 ===, OPERATOR 4 >=, OPERATOR 5 >,
-    FUNCTION 1 btint4cmp(int, int);
+-- A key whose own operator raises an error on one value.
+\i sql/fixtures/touchy_ops.sql
 CREATE TABLE parent (id int NOT NULL);
 CREATE UNIQUE INDEX parent_id_touchy ON parent (id touchy_ops);
 CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent (id));

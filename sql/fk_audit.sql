@@ -51,16 +51,7 @@ GROUP BY a.constraint_name, a.orphan_rows ORDER BY 1;
 
 -- A key whose check fails is an error row; the other keys of the same table
 -- and of other tables are still checked.
-CREATE FUNCTION touchy_eq(int, int) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF $1 = 13 OR $2 = 13 THEN RAISE EXCEPTION 'touchy_eq does not compare 13'; END IF;
-    RETURN $1 = $2;
-END $$;
-CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = touchy_eq,
-                     COMMUTATOR = ===, RESTRICT = eqsel, JOIN = eqjoinsel, MERGES);
-CREATE OPERATOR CLASS touchy_ops FOR TYPE int USING btree AS
-    OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 ===, OPERATOR 4 >=, OPERATOR 5 >,
-    FUNCTION 1 btint4cmp(int, int);
+\i sql/fixtures/touchy_ops.sql
 CREATE TABLE touchy (id int NOT NULL);
 CREATE UNIQUE INDEX ON touchy (id touchy_ops);
 INSERT INTO touchy VALUES (13);
