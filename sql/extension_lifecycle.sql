@@ -11,6 +11,9 @@ SET session_replication_role = replica;
 INSERT INTO fkd_lc_child VALUES (1, 7);
 RESET session_replication_role;
 SELECT constraint_name, missing_key FROM fkd_tools.fk_orphans('fkd_lc_child');
+-- The history lives in the extension's schema too.
+SELECT fkd_tools.fk_audit_record() > 0 AS recorded;
+SELECT constraint_name, orphan_rows FROM fkd_tools.fk_audit_log;
 DROP EXTENSION fkdoctor;
 SELECT count(*) AS functions_left FROM pg_proc WHERE proname LIKE 'fk\_%' AND pronamespace = 'fkd_tools'::regnamespace;
 DROP SCHEMA fkd_tools;
