@@ -80,7 +80,10 @@ std::map<Oid, int> reference_depths(const KeyList &keys)
     return depth;
 }
 
-RepairRow chosen_repair(const ForeignKey &key, std::optional<Strategy> requested, bool table_named,
+// orphans: the key's orphan rows now, which is also what the delete,
+// set_null and set_default statements would change.
+RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
+                        std::optional<Strategy> requested, bool table_named,
                         bool child_is_referenced)
 {
     // NO ACTION and RESTRICT say nothing about orphans: put back the missing
@@ -99,14 +102,15 @@ RepairRow chosen_repair(const ForeignKey &key, std::optional<Strategy> requested
         if (!requested && !strategy_of_on_delete(key.on_delete))
             why = std::string("ON DELETE ") + action_sql(key.on_delete) +
                   " says nothing about orphans, and " + why;
-        std::int64_t orphans = count_of(affected_rows_query(key, Strategy::Delete));
         return {&key, "", std::nullopt, orphans,
                 why + ": a person must choose. Strategies that would work: " +
                     workable_strategies(key),
                 repair_phase(std::nullopt), 0};
     }
-    return {&key, strategy_name(*strategy), repair_statement(key, *strategy),
-            count_of(affected_rows_query(key, *strategy)),
+    std::int64_t affected = *strategy == Strategy::InsertParent
+                                ? count_of(affected_rows_query(key, *strategy))
+                                : orphans;
+    return {&key, strategy_name(*strategy), repair_statement(key, *strategy), affected,
             repair_note(key, *strategy, child_is_referenced), repair_phase(strategy), 0};
 }
 
@@ -146,8 +150,9 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
         check_for_interrupts();
         if (!may_check(key, call.table.has_value()))
             continue;
-        if (count_of(affected_rows_query(key, Strategy::Delete)) > 0) {
-            rows.push_back(chosen_repair(key, requested, call.table.has_value(),
+        std::int64_t orphans = count_of(orphan_count_query(key));
+        if (orphans > 0) {
+            rows.push_back(chosen_repair(key, orphans, requested, call.table.has_value(),
                                          is_referenced(call.keys, key.child.oid)));
             rows.back().depth = depths[key.child.oid];
         }
