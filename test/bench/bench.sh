@@ -1,137 +1,166 @@
 #!/usr/bin/env bash
-# The benchmark itself, against the cluster in PGHOST/PGPORT (run.sh and
-# smoke.sh set one up). Usage: bench.sh SCALE RUNS
-#   SCALE: small (a smoke test), default, or large (adds the 20M-row child)
-# Every query runs RUNS times, interleaved with the others; the medians are
-# compared as ratios to the reference measured in the same run.
+# The benchmark itself, against the cluster in PGHOST/PGPORT/PGUSER/
+# PGDATABASE (a superuser: it reads its backend's /proc status). run.sh and
+# smoke.sh set one up. Usage:
+#   bench.sh [--scale small|default|large] [--runs N]     (default: default, 3)
+# small is the smoke test's size; large adds children of 1M, 5M and 20M rows
+# to show how time grows with size.
+#
+# Each query is timed in the server (clock_timestamp() around EXECUTE, so no
+# client transfer), in one session, RUNS times after one warm-up round, the
+# queries interleaved and their order rotated each round; medians are
+# compared as ratios to the reference measured in the same run. Peak memory
+# is measured per call in a fresh backend. Environment: NOT_IN_TIMEOUT
+# (default 60s), KEEP_DATA=1 keeps schema bench.
 set -euo pipefail
-scale=${1:-default}
-runs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-psql_bench() { "${PGBIN:-/usr/lib/postgresql/15/bin}/psql" -X -q -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" "$@"; }
 
-case $scale in
-    small)   sizes=(20000);               parents=2000;   orphans=40 ;;
-    default) sizes=(5000000);             parents=500000; orphans=5000 ;;
-    large)   sizes=(1000000 5000000 20000000); parents=500000; orphans=5000 ;;
-    *) echo "unknown scale $scale" >&2; exit 2 ;;
-esac
-
-declare -A median
-
-# Milliseconds of one query, timed by psql, with a statement_timeout.
-time_query() {
-    local timeout=$1 query=$2 output
-    output=$(psql_bench -c "SET statement_timeout = '$timeout'" -c '\timing on' -c "$query" 2>&1) ||
-        { echo timeout; return; }
-    echo "$output" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
-}
-
-# Runs each named query RUNS times, round-robin, and keeps the medians.
-measure() {
-    local -n queries=$1
-    local -A samples=()
-    for ((run = 0; run < runs; run++)); do
-        for name in "${!queries[@]}"; do
-            samples[$name]+="$(time_query "${TIMEOUT:-120s}" "${queries[$name]}") "
-        done
-    done
-    for name in "${!queries[@]}"; do
-        median[$name]=$(echo "${samples[$name]}" | tr ' ' '\n' | grep -v '^$' | sort -g |
-            awk '{v[NR] = $1} END {if (v[1] == "timeout" || NR == 0) print "timeout"; else print v[int((NR + 1) / 2)]}')
-    done
-}
-
-# The hand-written LEFT JOIN anti-join count of a child's orphans.
-anti_join_count() {  # child parent column
-    echo "SELECT count(*) FROM bench.$1 c LEFT JOIN bench.$2 p ON p.id = c.$3 WHERE p.id IS NULL AND c.$3 IS NOT NULL"
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "timeout" || b == "timeout" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN { if (r == "-") print "-"; else print (r <= t ? "yes" : "NO") }'; }
-
-row() {  # case, query name, reference name, target
-    local r
-    r=$(ratio "${median[$2]}" "${median[$3]}")
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "${median[$2]}" "$r" "${4:-}" "$( [ -n "${4:-}" ] && verdict "$r" "${4#<= }" | sed 's/x$//' || echo)"
-}
-
-# Peak memory (VmHWM) a fresh backend adds while running a query, in kB:
-# the backend reads its own /proc status before and after.
-backend_memory_growth() {
-    local peak="(regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\\s+(\\d+)'))[1]::bigint"
-    psql_bench -At <<SQL
-SELECT $peak AS before \gset
-$1 \g /dev/null
-SELECT $peak - :before;
-SQL
-}
-
-echo "fkdoctor benchmark: scale $scale, $runs interleaved runs per query, medians in ms"
-echo "PostgreSQL: $(psql_bench -At -c 'SHOW server_version'), $(nproc) cores, default settings"
-
-for children in "${sizes[@]}"; do
-    three=$(( children * 2 / 5 )); half=$(( children / 5 ))
-    psql_bench -v children=$children -c 'SET client_min_messages = warning'  -v parents=$parents -v orphans=$orphans \
-        -v three_key_rows=$three -v half_rows=$half -f "$here/setup.sql" >/dev/null
-    psql_bench -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS fkdoctor' \
-        -c 'ALTER EXTENSION fkdoctor UPDATE' >/dev/null
-
-    declare -A q=(
-        [floor]="SELECT count(*) FROM bench.child"
-        [left_join]="$(anti_join_count child parent parent_id)"
-        [not_exists]="SELECT count(*) FROM bench.child c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT FROM bench.parent p WHERE p.id = c.parent_id)"
-        [fk_orphans]="SELECT count(*) FROM fk_orphans('bench.child')"
-        [fk_audit]="SELECT orphan_rows FROM fk_audit('bench.child')"
-        [validate]="BEGIN; ALTER TABLE bench.clean_child VALIDATE CONSTRAINT clean_child_parent_fkey; ROLLBACK"
-        [fk_audit_3]="SELECT sum(orphan_rows) FROM fk_audit('bench.three_keys')"
-        [anti_a]="$(anti_join_count three_keys a a_id)"
-        [anti_b]="$(anti_join_count three_keys b b_id)"
-        [anti_c]="$(anti_join_count three_keys c c_id)"
-        [fk_orphans_half]="SELECT sum(length(child_key::text) + length(missing_key::text)) FROM fk_orphans('bench.half')"
-        [jsonb_half]="SELECT sum(length(to_jsonb(h)::text)) FROM bench.half h LEFT JOIN bench.parent p ON p.id = h.parent_id WHERE p.id IS NULL AND h.parent_id IS NOT NULL"
-    )
-    measure q
-    TIMEOUT=${NOT_IN_TIMEOUT:-60s}
-    declare -A slow=([not_in]="SELECT count(*) FROM bench.child WHERE parent_id NOT IN (SELECT id FROM bench.parent)")
-    runs_saved=$runs; runs=1; measure slow; runs=$runs_saved
-    unset TIMEOUT
-    best=$(printf '%s\n' "${median[left_join]}" "${median[not_exists]}" | sort -g | head -1)
-    median[best_anti_join]=$best
-    median[sum_of_three]=$(awk -v a="${median[anti_a]}" -v b="${median[anti_b]}" -v c="${median[anti_c]}" 'BEGIN {print a + b + c}')
-
-    echo
-    echo "### $children child rows, $parents parents, $orphans orphans"
-    echo
-    echo "| case | query | median ms | ratio | target | met |"
-    echo "|---|---|---|---|---|---|"
-    row "main child" fk_orphans best_anti_join "<= 1.2"
-    row "main child" fk_audit best_anti_join "<= 1.2"
-    row "main child" validate best_anti_join
-    row "main child" not_in best_anti_join
-    row "main child" left_join best_anti_join
-    row "main child" not_exists best_anti_join
-    row "main child" floor best_anti_join
-    row "three keys" fk_audit_3 sum_of_three "<= 0.8"
-    row "half orphans" fk_orphans_half jsonb_half "<= 2"
-    median[per_row_$children]=$(awk -v t="${median[fk_orphans]}" -v n="$children" 'BEGIN {printf "%.6f", t / n}')
-
-    small_growth=$(backend_memory_growth "SELECT sum(length(missing_key::text)) FROM fk_orphans('bench.tenth')")
-    large_growth=$(backend_memory_growth "SELECT sum(length(missing_key::text)) FROM fk_orphans('bench.half')")
-    echo
-    echo "| fk_orphans() memory | orphans | backend peak growth (kB) |"
-    echo "|---|---|---|"
-    echo "| bench.tenth | $(( half / 20 )) | $small_growth |"
-    echo "| bench.half | $(( half / 2 )) | $large_growth |"
+scale=default
+runs=3
+while [ $# -gt 0 ]; do
+    case $1 in
+        --scale) scale=$2; shift 2 ;;
+        --scale=*) scale=${1#--scale=}; shift ;;
+        --runs) runs=$2; shift 2 ;;
+        --runs=*) runs=${1#--runs=}; shift ;;
+        small|default|large) scale=$1; shift ;;
+        [0-9]*) runs=$1; shift ;;
+        *) echo "usage: $0 [--scale small|default|large] [--runs N]" >&2; exit 2 ;;
+    esac
 done
 
-if [ ${#sizes[@]} -gt 1 ]; then
-    echo
-    echo "| child rows | fk_orphans ms per million rows |"
-    echo "|---|---|"
-    for children in "${sizes[@]}"; do
-        awk -v p="${median[per_row_$children]}" -v n="$children" 'BEGIN {printf "| %d | %.1f |\n", n, p * 1000000}'
-    done
+growth_sizes=()
+case $scale in
+    small)   children=20000;   parents=2000;   orphans=20;   three_key_rows=8000;    half_rows=4000 ;;
+    default) children=5000000; parents=500000; orphans=5000; three_key_rows=2000000; half_rows=1000000 ;;
+    large)   children=5000000; parents=500000; orphans=5000; three_key_rows=2000000; half_rows=1000000
+             growth_sizes=(1000000 5000000 20000000) ;;
+    *) echo "unknown scale: $scale (small, default or large)" >&2; exit 2 ;;
+esac
+not_in_timeout=${NOT_IN_TIMEOUT:-60s}
+
+psql_bench() {
+    "${PGBIN:-/usr/lib/postgresql/15/bin}/psql" -X -q -v ON_ERROR_STOP=1 \
+        -d "${PGDATABASE:-postgres}" "$@"
+}
+quietly() { psql_bench -c 'SET client_min_messages = warning' "$@" >/dev/null; }
+
+# --- data -----------------------------------------------------------------
+
+echo "fkdoctor benchmark: scale $scale, $runs timed runs per query after a warm-up, medians in ms"
+psql_bench -At -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', $(nproc) cores, '
+    || 'work_mem ' || current_setting('work_mem')
+    || ', maintenance_work_mem ' || current_setting('maintenance_work_mem')
+    || ', max_parallel_workers_per_gather ' || current_setting('max_parallel_workers_per_gather')
+    || ', shared_buffers ' || current_setting('shared_buffers') || ', ' || now()::date"
+
+created_extension=$(psql_bench -At -c "SELECT NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'fkdoctor')")
+cleanup() {
+    [ "${KEEP_DATA:-0}" = 1 ] || quietly -c 'DROP SCHEMA IF EXISTS bench CASCADE'
+    [ "$created_extension" = f ] || quietly -c 'DROP EXTENSION IF EXISTS fkdoctor'
+}
+trap cleanup EXIT
+quietly -c 'CREATE EXTENSION IF NOT EXISTS fkdoctor' -c 'ALTER EXTENSION fkdoctor UPDATE'
+
+echo "generating data: $children child rows of $parents parents, $three_key_rows rows with three keys, $half_rows rows half orphans"
+quietly -v children=$children -v parents=$parents -v orphans=$orphans \
+    -v three_key_rows=$three_key_rows -v half_rows=$half_rows -f "$here/setup.sql"
+for rows in "${growth_sizes[@]}"; do
+    echo "generating data: $rows child rows for the growth series"
+    quietly -v rows=$rows -v parents=$parents -f "$here/growth.sql"
+done
+quietly -f "$here/measure.sql"
+
+has_audit=$(psql_bench -At -c "SELECT to_regprocedure('fk_audit(regclass)') IS NOT NULL")
+[ "$has_audit" = t ] || echo "fk_audit is not in the installed extension: its rows say 'not available'"
+
+# --- the queries ----------------------------------------------------------
+
+labels=()
+declare -A query options
+add_query() {  # label sql [guarded undo]
+    labels+=("$1")
+    query[$1]=$2
+    options[$1]=${3:-false, false}
+}
+# The hand-written anti-join a user would write.
+anti_join() {  # child column parent [select-list]
+    echo "SELECT ${4:-count(*)} FROM bench.$1 c LEFT JOIN bench.$3 p ON p.id = c.$2 WHERE p.id IS NULL AND c.$2 IS NOT NULL"
+}
+
+add_query floor "SELECT count(*) FROM bench.child"
+add_query left_join "$(anti_join child parent_id parent)"
+add_query not_exists "SELECT count(*) FROM bench.child c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT FROM bench.parent p WHERE p.id = c.parent_id)"
+add_query validate "ALTER TABLE bench.clean_child VALIDATE CONSTRAINT clean_child_parent_fkey" "true, true"
+add_query not_in "SELECT count(*) FROM bench.child WHERE parent_id NOT IN (SELECT id FROM bench.parent)" "true, false"
+add_query fk_orphans "SELECT count(*) FROM fk_orphans('bench.child')"
+add_query anti_a "$(anti_join three_keys a_id a)"
+add_query anti_b "$(anti_join three_keys b_id b)"
+add_query anti_c "$(anti_join three_keys c_id c)"
+add_query fk_orphans_half "SELECT count(*) FROM fk_orphans('bench.half')"
+add_query jsonb_half "$(anti_join half parent_id parent 'count(to_jsonb(c))')"
+if [ "$has_audit" = t ]; then
+    add_query fk_audit "SELECT count(*) FROM fk_audit('bench.child')"
+    add_query fk_audit_3 "SELECT count(*) FROM fk_audit('bench.three_keys')"
 fi
-psql_bench -c 'DROP SCHEMA bench CASCADE' >/dev/null 2>&1
+for rows in "${growth_sizes[@]}"; do
+    add_query growth_fk_$rows "SELECT count(*) FROM fk_orphans('bench.growth_$rows')"
+    add_query growth_anti_$rows "$(anti_join growth_$rows parent_id parent)"
+done
+
+# --- times: one session, rounds of every query, order rotated each round --
+
+script=$(mktemp)
+trap 'rm -f "$script"; cleanup' EXIT
+{
+    echo "SET search_path = public, bench;"
+    for ((round = 0; round <= runs; round++)); do
+        echo "\\echo '  round $round of $runs$( ((round)) || echo ' (warm-up, not counted)')'"
+        count=${#labels[@]}
+        for ((i = 0; i < count; i++)); do
+            label=${labels[(i + round) % count]}
+            if [ "$label" = not_in ]; then
+                # Only timed (not warmed up): a timeout costs NOT_IN_TIMEOUT each time.
+                ((round)) || continue
+                echo "SET statement_timeout = '$not_in_timeout';"
+            fi
+            printf 'SELECT bench.time_query(%s, %d, $q$%s$q$, %s);\n' \
+                "'$label'" "$round" "${query[$label]}" "${options[$label]}"
+            [ "$label" != not_in ] || echo "RESET statement_timeout;"
+        done
+    done
+} > "$script"
+echo "timing ${#labels[@]} queries"
+psql_bench -o /dev/null -f "$script"
+
+# --- memory: each call in a fresh backend, peak growth over its baseline --
+
+measure_memory() {  # n label orphans sql
+    psql_bench -v n="$1" -v label="$2" -v orphans="$3" <<SQL
+SET search_path = public, bench;
+SELECT count(*) FROM fk_constraints('bench.parent') \g /dev/null
+SELECT bench.status_kb('VmHWM') \g /dev/null
+SELECT bench.reset_peak(), bench.status_kb('VmHWM') AS peak_before,
+       bench.status_kb('RssShmem') AS shared_before \gset
+$4 \g /dev/null
+INSERT INTO bench.memory VALUES (:n, :'label', :orphans,
+    bench.status_kb('VmHWM') - :peak_before, bench.status_kb('RssShmem') - :shared_before);
+SQL
+}
+echo "measuring peak memory, one fresh backend per call"
+measure_memory 1 "\`fk_orphans('child')\`" $orphans "${query[fk_orphans]}"
+if [ "$has_audit" = t ]; then
+    measure_memory 2 "\`fk_audit('child')\`" $orphans "${query[fk_audit]}"
+    measure_memory 3 "\`fk_audit('three_keys')\`" $((three_key_rows / 1000)) "${query[fk_audit_3]}"
+fi
+measure_memory 4 "\`fk_orphans('few')\`" $((half_rows / 20)) "SELECT count(*) FROM fk_orphans('bench.few')"
+measure_memory 5 "\`fk_orphans('half')\`" $((half_rows / 2)) "${query[fk_orphans_half]}"
+measure_memory 6 "reference: anti-join \`count(*)\` on child" $orphans "${query[left_join]}"
+measure_memory 7 "reference: \`to_jsonb()\` anti-join on half" $((half_rows / 2)) "${query[jsonb_half]}"
+
+# --- report ---------------------------------------------------------------
+
+echo
+echo "main child: $children rows, $parents parents, $orphans orphans; three keys: $three_key_rows rows;" \
+     "half orphans: $half_rows rows ($((half_rows / 2)) orphans; few: $((half_rows / 20)))"
+psql_bench -v not_in_timeout="$not_in_timeout" -f "$here/report.sql"

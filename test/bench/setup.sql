@@ -1,5 +1,7 @@
--- Benchmark data. psql variables: children, parents, orphans, three_key_rows,
--- half_rows, few_orphans. Orphans get in under session_replication_role.
+-- Benchmark data, in schema bench. psql variables: children, parents,
+-- orphans (in child), three_key_rows, half_rows. Orphans get in the way they
+-- do in real life: written under session_replication_role = replica, where
+-- the RI triggers do not fire.
 DROP SCHEMA IF EXISTS bench CASCADE;
 CREATE SCHEMA bench;
 SET search_path = bench;
@@ -13,7 +15,7 @@ INSERT INTO child
 SELECT g, CASE WHEN g % (:children / :orphans) = 0 THEN :parents + g ELSE 1 + g % :parents END, g
 FROM generate_series(1, :children) g;
 
--- One table, three keys.
+-- One table, three keys (orphans in one of them).
 CREATE TABLE a (id int PRIMARY KEY);
 CREATE TABLE b (id int PRIMARY KEY);
 CREATE TABLE c (id int PRIMARY KEY);
@@ -27,20 +29,22 @@ SELECT g, 1 + g % :parents, 1 + (g * 7) % :parents,
        CASE WHEN g % 1000 = 0 THEN :parents + g ELSE 1 + (g * 13) % :parents END
 FROM generate_series(1, :three_key_rows) g;
 
--- Half the rows are orphans; and the same size with a tenth as many.
+-- Half the rows are orphans; and a table of the same size with a tenth as
+-- many (one row in twenty), for the memory comparison.
 CREATE TABLE half (id bigint PRIMARY KEY, parent_id int REFERENCES parent);
 INSERT INTO half SELECT g, CASE WHEN g % 2 = 0 THEN :parents + g ELSE 1 + g % :parents END
 FROM generate_series(1, :half_rows) g;
-CREATE TABLE tenth (id bigint PRIMARY KEY, parent_id int REFERENCES parent);
-INSERT INTO tenth SELECT g, CASE WHEN g % 20 = 0 THEN :parents + g ELSE 1 + g % :parents END
+CREATE TABLE few (id bigint PRIMARY KEY, parent_id int REFERENCES parent);
+INSERT INTO few SELECT g, CASE WHEN g % 20 = 0 THEN :parents + g ELSE 1 + g % :parents END
 FROM generate_series(1, :half_rows) g;
 
 RESET session_replication_role;
-VACUUM ANALYZE;
 
--- A clean copy of the main child, for VALIDATE CONSTRAINT.
+-- A clean copy of the main child for VALIDATE CONSTRAINT, its key added
+-- NOT VALID (the benchmark validates it in a transaction it rolls back).
 CREATE TABLE clean_child AS SELECT * FROM child WHERE parent_id <= :parents;
 ALTER TABLE clean_child ADD PRIMARY KEY (id);
 ALTER TABLE clean_child ADD CONSTRAINT clean_child_parent_fkey
     FOREIGN KEY (parent_id) REFERENCES parent NOT VALID;
-VACUUM ANALYZE clean_child;
+
+VACUUM ANALYZE;
