@@ -97,6 +97,7 @@ add_query fk_orphans "SELECT count(*) FROM fk_orphans('bench.child')"
 add_query anti_a "$(anti_join three_keys a_id a)"
 add_query anti_b "$(anti_join three_keys b_id b)"
 add_query anti_c "$(anti_join three_keys c_id c)"
+add_query floor_3 "SELECT count(*) FROM bench.three_keys"
 add_query fk_orphans_half "SELECT count(*) FROM fk_orphans('bench.half')"
 add_query jsonb_half "$(anti_join half parent_id parent 'count(to_jsonb(c))')"
 if [ "$has_audit" = t ]; then

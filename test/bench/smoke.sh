@@ -12,7 +12,7 @@ echo "$output" | awk -F'|' '
         rows++
         if ($4 !~ /[0-9]|not available/) { print "no time for" $3; bad = 1 }
     }
-    END { if (rows < 11) print "only " rows " timed rows"; exit (bad || rows < 11) }'
+    END { if (rows < 13) print "only " rows " timed rows"; exit (bad || rows < 13) }'
 # ...and every call of the memory table has a peak.
 echo "$output" | awk -F'|' '
     /^\| `fk_|^\| reference/ { rows++; if ($4 !~ /[0-9]/) bad = 1 }
