@@ -61,14 +61,3 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     RETURN false;
 END $$;
-
--- Median of each query's timed runs (round 0 is the warm-up); NULL when it
--- timed out.
-CREATE VIEW medians AS
-SELECT label,
-       CASE WHEN bool_and(ms IS NOT NULL)
-            THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) END AS ms,
-       count(*) AS runs
-FROM samples
-WHERE round > 0
-GROUP BY label;

@@ -4,21 +4,42 @@ SET search_path = bench;
 \pset format unaligned
 \pset tuples_only on
 
-CREATE TEMP VIEW all_medians AS
-SELECT label, ms FROM medians
+-- Every timed run (round 0 was the warm-up), and the references that are
+-- made of several queries, added up within each round.
+CREATE TEMP VIEW round_samples AS
+WITH timed AS (SELECT * FROM samples WHERE round > 0)
+SELECT label, round, ms FROM timed
 UNION ALL
-SELECT 'best_anti_join', min(ms) FROM medians WHERE label IN ('left_join', 'not_exists')
+SELECT 'best_anti_join', round, min(ms) FROM timed
+WHERE label IN ('left_join', 'not_exists') GROUP BY round HAVING count(*) = 2
 UNION ALL
-SELECT 'sum_of_three', sum(ms) FROM medians
-WHERE label IN ('anti_a', 'anti_b', 'anti_c') HAVING count(*) = 3
+SELECT 'sum_of_three', round, sum(ms) FROM timed
+WHERE label IN ('anti_a', 'anti_b', 'anti_c') GROUP BY round HAVING count(*) = 3
 UNION ALL
 -- What fk_audit computes, written by hand: the orphans and the row count.
-SELECT 'anti_join_and_count', min(ms) FILTER (WHERE label IN ('left_join', 'not_exists'))
-                              + min(ms) FILTER (WHERE label = 'floor')
-FROM medians
+SELECT 'anti_join_and_count', round, min(ms) FILTER (WHERE label IN ('left_join', 'not_exists'))
+                                     + min(ms) FILTER (WHERE label = 'floor')
+FROM timed GROUP BY round
 UNION ALL
-SELECT 'three_and_count', sum(ms) FROM medians
-WHERE label IN ('anti_a', 'anti_b', 'anti_c', 'floor_3') HAVING count(*) = 4;
+SELECT 'three_and_count', round, sum(ms) FROM timed
+WHERE label IN ('anti_a', 'anti_b', 'anti_c', 'floor_3') GROUP BY round HAVING count(*) = 4;
+
+-- The median time of a query; NULL if it ever timed out.
+CREATE FUNCTION pg_temp.median_ms(query_label text) RETURNS float8 LANGUAGE sql AS $$
+    SELECT CASE WHEN bool_and(ms IS NOT NULL)
+                THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) END
+    FROM round_samples WHERE label = query_label
+$$;
+
+-- The median of the query's ratios to its reference, each taken within one
+-- round: the two ran close together, so load that drifts during the run
+-- (other work on the machine) cancels out.
+CREATE FUNCTION pg_temp.median_ratio(query_label text, reference text) RETURNS float8
+LANGUAGE sql AS $$
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.ms / r.ms)
+    FROM round_samples m JOIN round_samples r USING (round)
+    WHERE m.label = query_label AND r.label = reference
+$$;
 
 CREATE TEMP VIEW time_rows AS
 WITH spec(n, case_name, query, label, reference, target, target_text) AS (VALUES
@@ -35,12 +56,12 @@ WITH spec(n, case_name, query, label, reference, target, target_text) AS (VALUES
     (9, 'three keys', 'the three anti-joins, one after another', 'sum_of_three', 'sum_of_three', NULL, 'reference'),
     (10, 'half orphans', '`SELECT count(*) FROM fk_orphans(''half'')`', 'fk_orphans_half', 'jsonb_half', 2.0, '<= 2x to_jsonb anti-join'),
     (11, 'half orphans', 'anti-join, `to_jsonb()` of each orphan row', 'jsonb_half', 'jsonb_half', NULL, 'reference'))
-SELECT s.n, s.case_name, s.query, s.target, s.target_text, m.ms, m.ms / r.ms AS ratio,
-       m.label IS NULL AS missing,
+SELECT s.n, s.case_name, s.query, s.target, s.target_text,
+       pg_temp.median_ms(s.label) AS ms,
+       pg_temp.median_ratio(s.label, s.reference) AS ratio,
+       NOT EXISTS (SELECT FROM round_samples t WHERE t.label = s.label) AS missing,
        EXISTS (SELECT FROM samples t WHERE t.label = s.label AND t.ms IS NULL) AS timed_out
-FROM spec s
-LEFT JOIN all_medians m ON m.label = s.label
-LEFT JOIN all_medians r ON r.label = s.reference;
+FROM spec s;
 
 \echo
 \echo '| case | query | median ms | ratio to reference | target | met? |'
@@ -56,6 +77,8 @@ SELECT format('| %s | %s | %s | %s | %s | %s |', case_name, query,
                    WHEN ratio <= target THEN 'yes' ELSE 'NO' END)
 FROM time_rows
 ORDER BY n;
+\echo
+\echo 'ratio to reference: the median of the ratios within each round.'
 
 \echo
 \echo '| peak backend memory | orphans | peak growth MB | of which shared memory MB | private MB |'
@@ -79,24 +102,36 @@ FROM memory m, memory f
 WHERE m.label = '`fk_orphans(''half'')`' AND f.label = '`fk_orphans(''few'')`';
 
 -- Growth with the child's size (the large scale).
-SELECT EXISTS (SELECT FROM medians WHERE label LIKE 'growth_fk_%') AS has_growth \gset
+SELECT EXISTS (SELECT FROM samples WHERE label LIKE 'growth_fk_%') AS has_growth \gset
 \if :has_growth
 \echo
 \echo '| child rows | `count(*) FROM fk_orphans()` ms | ms per million rows | anti-join ms | ratio to anti-join |'
 \echo '|---|---|---|---|---|'
 CREATE TEMP VIEW growth AS
-SELECT substring(f.label FROM 'growth_fk_(\d+)')::bigint AS rows, f.ms AS fk_ms, a.ms AS anti_ms
-FROM medians f JOIN medians a ON a.label = replace(f.label, '_fk_', '_anti_')
-WHERE f.label LIKE 'growth_fk_%';
+SELECT substring(label FROM 'growth_fk_(\d+)')::bigint AS rows,
+       pg_temp.median_ms(label) AS fk_ms,
+       pg_temp.median_ms(replace(label, '_fk_', '_anti_')) AS anti_ms,
+       pg_temp.median_ratio(label, replace(label, '_fk_', '_anti_')) AS ratio
+FROM (SELECT DISTINCT label FROM samples WHERE label LIKE 'growth_fk_%') l;
 SELECT format('| %s | %s | %s | %s | %s |', rows, round(fk_ms::numeric, 1),
               round((fk_ms * 1e6 / rows)::numeric, 1), round(anti_ms::numeric, 1),
-              round((fk_ms / anti_ms)::numeric, 2))
+              round(ratio::numeric, 2))
 FROM growth ORDER BY rows;
-SELECT format('| time per row, %s rows vs %s rows | ratio %s | target <= 1.2x (linear or better) | | met: %s |',
-              l.rows, s.rows, round(((l.fk_ms / l.rows) / (s.fk_ms / s.rows))::numeric, 2),
-              CASE WHEN (l.fk_ms / l.rows) <= 1.2 * (s.fk_ms / s.rows) THEN 'yes' ELSE 'NO' END)
-FROM (SELECT * FROM growth ORDER BY rows DESC LIMIT 1) l,
-     (SELECT * FROM growth ORDER BY rows LIMIT 1) s;
+-- Linear means each added row costs the same: the time per added row
+-- between the two largest sizes against that between the two smallest
+-- (the fixed cost of a call drops out).
+WITH sized AS (SELECT rows, fk_ms, lag(rows) OVER w AS prev_rows, lag(fk_ms) OVER w AS prev_ms
+               FROM growth WINDOW w AS (ORDER BY rows)),
+     marginal AS (SELECT prev_rows, rows, (fk_ms - prev_ms) * 1e6 / (rows - prev_rows) AS ms_per_million
+                  FROM sized WHERE prev_rows IS NOT NULL),
+     s AS (SELECT * FROM marginal ORDER BY rows LIMIT 1),
+     l AS (SELECT * FROM marginal ORDER BY rows DESC LIMIT 1)
+SELECT format('| added rows, %s to %s vs %s to %s | %s vs %s ms per million added rows | ratio %s | target <= 1.2x (linear) | met: %s |',
+              s.prev_rows, s.rows, l.prev_rows, l.rows,
+              round(s.ms_per_million::numeric, 1), round(l.ms_per_million::numeric, 1),
+              round((l.ms_per_million / s.ms_per_million)::numeric, 2),
+              CASE WHEN l.ms_per_million <= 1.2 * s.ms_per_million THEN 'yes' ELSE 'NO' END)
+FROM s, l;
 \endif
 
 \echo
