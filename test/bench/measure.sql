@@ -46,7 +46,8 @@ BEGIN
 END $$;
 
 -- A field of this backend's /proc status, in kB (VmHWM: peak resident
--- memory; RssShmem: shared memory it has touched).
+-- memory; RssShmem: shared memory mapped now, i.e. the shared buffers it has
+-- touched, as a parallel query's own segments are gone once it ends).
 CREATE FUNCTION status_kb(field text) RETURNS bigint LANGUAGE sql AS $$
     SELECT (regexp_match(pg_read_file('/proc/self/status'), field || ':\s+(\d+)'))[1]::bigint
 $$;
