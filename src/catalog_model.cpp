@@ -82,6 +82,14 @@ Enforcement enforcement_from_text(std::string_view text)
     throw Error(kInternalError, "unknown enforcement state: " + std::string(text));
 }
 
+std::vector<std::string> child_columns(const ForeignKey &key)
+{
+    std::vector<std::string> columns;
+    for (const auto &column : key.columns)
+        columns.push_back(column.child_column);
+    return columns;
+}
+
 std::optional<std::string> reason_not_checkable(const ForeignKey &key)
 {
     if (!key.child_readable)

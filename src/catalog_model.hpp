@@ -108,6 +108,9 @@ const char *action_sql(Action action);
 const char *enforcement_text(Enforcement enforcement);
 Enforcement enforcement_from_text(std::string_view text);
 
+// The key's referencing columns, in key order.
+std::vector<std::string> child_columns(const ForeignKey &key);
+
 // Why the caller cannot check the key (no privilege to read a side of it, or a
 // row-level security policy that would hide rows), or nothing if it can.
 std::optional<std::string> reason_not_checkable(const ForeignKey &key);

@@ -50,14 +50,15 @@ const char *kEnforcementQuery = R"SQL(
         ELSE 'enabled' END AS enforcement
     FROM tree t LEFT JOIN pg_catalog.pg_trigger tg ON tg.tgconstraint = t.oid)SQL";
 
-// An index on the child whose leading key columns are the key's columns, in
-// any order.
+// A valid index on the child whose leading key columns are the key's
+// columns, in any order (an index a failed CREATE INDEX CONCURRENTLY left
+// invalid serves no query).
 const char *kChildIndexQuery = R"SQL(
     SELECT i.indexrelid
     FROM pg_catalog.pg_index i
     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
     JOIN pg_catalog.pg_am am ON am.oid = ic.relam
-    WHERE i.indrelid = k.conrelid AND i.indpred IS NULL
+    WHERE i.indrelid = k.conrelid AND i.indisvalid AND i.indpred IS NULL
       AND am.amname IN ('btree', 'hash')
       AND i.indnkeyatts >= pg_catalog.cardinality(k.conkey)
       AND (pg_catalog.string_to_array(i.indkey::pg_catalog.text, ' ')::pg_catalog.int2[])

@@ -5,40 +5,79 @@
 #include "errors.hpp"
 #include "key_function_call.hpp"
 #include "sql_generator.hpp"
+#include "sql_quoting.hpp"
 
 namespace fkd {
 namespace {
 
-struct Violation {
+// The orphans found: the first key with any and one of its orphans' key
+// values, and how many orphans there are, of that key and of the others.
+struct Violations {
     const ForeignKey *key = nullptr;
-    TextRow sample;  // the first orphan's key values, as text
+    TextRow sample;  // the key values as text, NULL as no value
+    std::int64_t of_key = 0;
+    std::int64_t of_other_keys = 0;
+    int other_keys = 0;
+
+    void add(const ForeignKey &checked, std::int64_t orphans, TextRow values)
+    {
+        if (orphans == 0)
+            return;
+        if (!key) {
+            key = &checked;
+            sample = std::move(values);
+            of_key = orphans;
+        } else {
+            of_other_keys += orphans;
+            ++other_keys;
+        }
+    }
 };
 
-std::string key_values_detail(const Violation &violation)
+// "1 orphan row", "2 more orphan rows".
+std::string orphan_rows(std::int64_t count, const char *more = "")
 {
-    const ForeignKey &key = *violation.key;
+    return std::to_string(count) + more + (count == 1 ? " orphan row" : " orphan rows");
+}
+
+// PostgreSQL's sentence (ri_ReportViolation, or RI_Initial_Check for a
+// partly NULL MATCH FULL key): names unquoted, NULL as "null".
+std::string postgres_detail(const ForeignKey &key, const TextRow &sample)
+{
     bool partly_null = false;
-    std::string columns, values;
+    std::vector<std::string> columns, values;
     for (size_t i = 0; i < key.columns.size(); ++i) {
-        const TextValue &value = violation.sample.at(i);
+        const TextValue &value = sample.at(i);
         partly_null = partly_null || !value;
-        columns += (i ? ", " : "") + key.columns[i].child_column;
-        values += (i ? ", " : "") + value.value_or("null");
+        columns.push_back(key.columns[i].child_column);
+        values.push_back(value.value_or("null"));
     }
     if (partly_null && key.match == MatchType::Full)
         return "MATCH FULL does not allow mixing of null and nonnull key values.";
-    return "Key (" + columns + ")=(" + values + ") is not present in table \"" +
-           key.parent.name.name + "\".";
+    return "Key (" + join_list(columns, ", ") + ")=(" + join_list(values, ", ") +
+           ") is not present in table \"" + key.parent.name.name + "\".";
 }
 
-[[noreturn]] void raise_violation(const Violation &violation, std::int64_t orphans)
+// "2 more orphan rows (1 of this key, 1 of 1 other key); fk_orphans() lists them."
+std::string further_orphans(const Violations &found)
 {
-    const ForeignKey &key = *violation.key;
+    std::int64_t more = found.of_key - 1 + found.of_other_keys;
+    if (more == 0)
+        return "It is the only orphan row.";
+    std::string text = orphan_rows(more, " more");
+    if (found.other_keys > 0)
+        text += " (" + std::to_string(found.of_key - 1) + " of this key, " +
+                std::to_string(found.of_other_keys) + " of " + std::to_string(found.other_keys) +
+                (found.other_keys == 1 ? " other key)" : " other keys)");
+    return text + "; fk_orphans() lists them.";
+}
+
+[[noreturn]] void raise_violation(const Violations &found)
+{
+    const ForeignKey &key = *found.key;
     std::string message = "insert or update on table \"" + key.child.name.name +
                           "\" violates foreign key constraint \"" + key.name + "\"";
-    std::string detail = key_values_detail(violation) + " " + std::to_string(orphans) +
-                         (orphans == 1 ? " orphan row" : " orphan rows") +
-                         " in all; fk_orphans() lists them.";
+    std::string detail = postgres_detail(key, found.sample) + " " + further_orphans(found);
     const char *m = message.c_str(), *d = detail.c_str();
     const char *schema = key.child.name.schema.c_str(), *table = key.child.name.name.c_str(),
                *constraint = key.name.c_str();
@@ -55,21 +94,18 @@ std::string key_values_detail(const Violation &violation)
 Datum fk_assert_clean_body(FunctionCallInfo fcinfo)
 {
     KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), false);
-    Violation first;
-    std::int64_t orphans = 0;
+    Violations found;
     for (const ForeignKey &key : call.keys) {
         check_for_interrupts();
         if (!may_check(key, call.table.has_value()))
             continue;
-        std::vector<TextRow> sample = query_text_rows(orphan_sample_query(key));
-        if (sample.empty())
-            continue;
-        if (!first.key)
-            first = {&key, sample.front()};
-        orphans += std::stoll(query_value(orphan_count_query(key)).value_or("0"));
+        // One scan per key: the count and one orphan's key values.
+        TextRow row = query_text_rows(orphan_count_and_sample_query(key)).at(0);
+        std::int64_t orphans = std::stoll(row.at(0).value_or("0"));
+        found.add(key, orphans, TextRow(row.begin() + 1, row.end()));
     }
-    if (first.key)
-        raise_violation(first, orphans);
+    if (found.key)
+        raise_violation(found);
     PG_RETURN_VOID();
 }
 

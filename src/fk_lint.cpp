@@ -3,6 +3,11 @@
 #include "key_function_call.hpp"
 #include "lint_checks.hpp"
 
+extern "C" {
+#include "catalog/namespace.h"
+#include "commands/defrem.h"
+}
+
 namespace fkd {
 namespace {
 
@@ -23,13 +28,26 @@ void put_finding(const RowSink &sink, const LintFinding &finding)
     put_row(sink, values, nulls);
 }
 
+// The name CREATE INDEX would pick now, free in the table's schema.
+std::string choose_index_name(const QualifiedName &table, const std::string &column_part,
+                              const std::string &label)
+{
+    const char *schema = table.schema.c_str(), *name = table.name.c_str(),
+               *columns = column_part.c_str(), *suffix = label.c_str();
+    const char *chosen = pg_call([=] {
+        return static_cast<const char *>(
+            ChooseRelationName(name, columns, suffix, get_namespace_oid(schema, false), false));
+    });
+    return chosen;
+}
+
 Datum fk_lint_body(FunctionCallInfo fcinfo)
 {
     KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
     std::vector<const ForeignKey *> keys;
     for (const ForeignKey &key : call.keys)
         keys.push_back(&key);
-    for (const LintFinding &finding : lint_keys(keys))
+    for (const LintFinding &finding : lint_keys(keys, choose_index_name))
         put_finding(call.sink, finding);
     return (Datum) 0;
 }

@@ -20,25 +20,6 @@ std::string operand(std::string reference, Oid type, Oid operator_type,
     return reference;
 }
 
-std::string join_list(const std::vector<std::string> &items, std::string_view separator)
-{
-    std::string joined;
-    for (const auto &item : items) {
-        if (!joined.empty())
-            joined += separator;
-        joined += item;
-    }
-    return joined;
-}
-
-std::vector<std::string> child_columns(const ForeignKey &key)
-{
-    std::vector<std::string> columns;
-    for (const auto &column : key.columns)
-        columns.push_back(column.child_column);
-    return columns;
-}
-
 }  // namespace
 
 std::string relation_scan(const Relation &relation)
@@ -118,12 +99,20 @@ std::string orphan_from_where(const ForeignKey &key)
            " WHERE " + outer_join_orphan_test(key, kParentAlias);
 }
 
-std::string orphan_sample_query(const ForeignKey &key)
+std::string orphan_count_and_sample_query(const ForeignKey &key)
 {
-    std::vector<std::string> values;
-    for (const auto &column : key.columns)
-        values.push_back(column_reference(kChildAlias, column.child_column) + "::pg_catalog.text");
-    return "SELECT " + join_list(values, ", ") + " " + orphan_from_where(key) + " LIMIT 1";
+    std::vector<std::string> values, elements;
+    for (const auto &column : key.columns) {
+        std::string value = column_reference(kChildAlias, column.child_column);
+        // format('%s') uses the type's output function, as PostgreSQL's own
+        // message does (a cast to text would print a boolean as "true").
+        values.push_back("CASE WHEN " + value + " IS NOT NULL THEN pg_catalog.format('%s', " +
+                         value + ") COLLATE pg_catalog.\"C\" END");
+        elements.push_back("s.sample[" + std::to_string(elements.size() + 1) + "]");
+    }
+    return "SELECT s.orphans, " + join_list(elements, ", ") +
+           " FROM (SELECT pg_catalog.count(*) AS orphans, pg_catalog.min(ARRAY[" +
+           join_list(values, ", ") + "]) AS sample " + orphan_from_where(key) + ") s";
 }
 
 std::string orphan_count_query(const ForeignKey &key)

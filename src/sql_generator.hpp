@@ -52,8 +52,10 @@ std::string outer_join_orphan_test(const ForeignKey &key, std::string_view paren
 // the rows of the child that break the key.
 std::string orphan_from_where(const ForeignKey &key);
 
-// One orphan of the key, its key columns as text (NULL stays NULL), or no row.
-std::string orphan_sample_query(const ForeignKey &key);
+// One row, in one scan: the number of the key's orphans, then one orphan's
+// key columns as their output functions write them (NULL stays NULL), the
+// least by byte order, so the answer does not depend on the plan.
+std::string orphan_count_and_sample_query(const ForeignKey &key);
 
 // SELECT count(*) of the key's orphans.
 std::string orphan_count_query(const ForeignKey &key);

@@ -79,4 +79,15 @@ std::string quote_literal(std::string_view text)
     return quoted + '\'';
 }
 
+std::string join_list(const std::vector<std::string> &items, std::string_view separator)
+{
+    std::string joined;
+    for (const auto &item : items) {
+        if (!joined.empty())
+            joined += separator;
+        joined += item;
+    }
+    return joined;
+}
+
 }  // namespace fkd

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalog_model.hpp"
 
@@ -18,5 +19,8 @@ std::string quote_qualified(const QualifiedName &name);
 // O'Brien -> 'O''Brien'; a backslash makes it E'...' with the backslash doubled,
 // so the result is right whatever standard_conforming_strings says.
 std::string quote_literal(std::string_view text);
+
+// The items with separator between them: join_list({"a", "b"}, ", ") is "a, b".
+std::string join_list(const std::vector<std::string> &items, std::string_view separator);
 
 }  // namespace fkd

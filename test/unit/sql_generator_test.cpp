@@ -117,3 +117,16 @@ TEST(OrphanRowsQuery, QuotesHostileNamesEverywhere)
     EXPECT_NE(query.find("ONLY \"we\"\"ird\".\"Child Table\" fk"), std::string::npos);
     EXPECT_NE(query.find("'a''b\"c', fk.\"a'b\"\"c\""), std::string::npos);
 }
+
+TEST(OrphanCountAndSampleQuery, CountsAndSamplesInOneScanOfTheOrphanQuery)
+{
+    fkd::ForeignKey key = orders_key();
+    key.columns.push_back(int_column("Line", "line"));
+    EXPECT_EQ(fkd::orphan_count_and_sample_query(key),
+              "SELECT s.orphans, s.sample[1], s.sample[2] FROM (SELECT pg_catalog.count(*) AS "
+              "orphans, pg_catalog.min(ARRAY[CASE WHEN fk.customer_id IS NOT NULL THEN "
+              "pg_catalog.format('%s', fk.customer_id) COLLATE pg_catalog.\"C\" END, CASE WHEN "
+              "fk.\"Line\" IS NOT NULL THEN pg_catalog.format('%s', fk.\"Line\") COLLATE "
+              "pg_catalog.\"C\" END]) AS sample " +
+                  fkd::orphan_from_where(key) + ") s");
+}

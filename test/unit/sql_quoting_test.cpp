@@ -56,3 +56,10 @@ TEST(QuoteLiteral, UsesEscapeStringForBackslashes)
 {
     EXPECT_EQ(quote_literal("a\\b'c"), "E'a\\\\b''c'");
 }
+
+TEST(JoinList, PutsTheSeparatorBetweenItemsOnly)
+{
+    EXPECT_EQ(fkd::join_list({}, ", "), "");
+    EXPECT_EQ(fkd::join_list({"a"}, ", "), "a");
+    EXPECT_EQ(fkd::join_list({"a", "b", "c"}, " AND "), "a AND b AND c");
+}
