@@ -49,13 +49,23 @@ struct KeyColumn {
     // Set when the two columns' collations differ: the referenced column's
     // collation, which then decides the comparison.
     std::optional<QualifiedName> comparison_collation;
-    // For repairs: the child column's default expression, both columns'
-    // types as SQL, and whether an INSERT may set the parent column
-    // (not generated, not GENERATED ALWAYS AS IDENTITY).
+    // For repairs: the child column's default expression (its own, or its
+    // type's), both columns' types as SQL with their typmods (schema-
+    // qualified where a name could be shadowed), and whether an INSERT may
+    // set the parent column (not generated, not GENERATED ALWAYS AS IDENTITY).
     std::optional<std::string> child_default;
     std::string child_type_name;
     std::string parent_type_name;
     bool parent_insertable = true;
+    // The default gives each row another value (nextval, random, identity).
+    bool child_default_volatile = false;
+    bool child_generated = false;
+    // ON DELETE SET NULL / SET DEFAULT sets this column: all of them, unless
+    // the key names some (ON DELETE SET NULL (col), PostgreSQL 15).
+    bool set_by_on_delete = true;
+    // The parent column normally takes its values from a sequence (serial,
+    // identity BY DEFAULT): inserted keys may collide with future ones.
+    bool parent_from_sequence = false;
 };
 
 // An RI trigger of the key that does not fire in an ordinary session.

@@ -5,6 +5,12 @@
 #include "errors.hpp"
 #include "spi_executor.hpp"
 
+extern "C" {
+#include "nodes/nodes.h"
+#include "optimizer/optimizer.h"
+#include "utils/builtins.h"
+}
+
 namespace fkd {
 
 namespace {
@@ -73,6 +79,7 @@ const char *kParentRequiredColumnsQuery = R"SQL(
     FROM pg_catalog.pg_attribute a
     WHERE a.attrelid = k.confrelid AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
       AND a.atthasdef = false AND a.attidentity = '' AND a.attgenerated = ''
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid AND t.typdefaultbin IS NOT NULL)
       AND a.attnum <> ALL (k.confkey))SQL";
 
 // One row per key column, in conkey order; the columns are listed in Field.
@@ -103,14 +110,23 @@ SELECT k.oid, k.conname,
        op.oprright, rtn.nspname, rt.typname,
        CASE WHEN ca.attcollation <> pa.attcollation THEN colln.nspname END,
        CASE WHEN ca.attcollation <> pa.attcollation THEN coll.collname END,
-       pg_catalog.pg_get_expr(cd.adbin, cd.adrelid),
-       pg_catalog.format_type(pa.atttypid, pa.atttypmod),
+       COALESCE(pg_catalog.pg_get_expr(cd.adbin, cd.adrelid), pg_catalog.pg_get_expr(ct.typdefaultbin, 0)),
+       pa.atttypmod,
        pa.attgenerated <> '' OR pa.attidentity = 'a',
        pr.relkind IN ('r', 'p') AND pi.required_columns IS NULL,
-       pg_catalog.format_type(ca.atttypid, ca.atttypmod),
+       ca.atttypmod,
        EXISTS (SELECT FROM pg_catalog.pg_subscription_rel sr
                WHERE sr.srrelid = k.conrelid
-                  OR sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid)))
+                  OR sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid))),
+       COALESCE(cd.adbin, ct.typdefaultbin)::pg_catalog.text,
+       ca.attidentity <> '', ca.attgenerated <> '',
+       k.confdelsetcols IS NULL OR pg_catalog.cardinality(k.confdelsetcols) = 0
+           OR col.child_attnum = ANY (k.confdelsetcols),
+       pa.attidentity = 'd' OR EXISTS (
+           SELECT FROM pg_catalog.pg_attrdef pd
+           JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid = pd.oid
+           JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
+           WHERE pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum)
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
@@ -129,6 +145,7 @@ JOIN pg_catalog.pg_namespace rtn ON rtn.oid = rt.typnamespace
 LEFT JOIN pg_catalog.pg_collation coll ON coll.oid = pa.attcollation
 LEFT JOIN pg_catalog.pg_namespace colln ON colln.oid = coll.collnamespace
 LEFT JOIN pg_catalog.pg_attrdef cd ON cd.adrelid = ca.attrelid AND cd.adnum = ca.attnum
+JOIN pg_catalog.pg_type ct ON ct.oid = ca.atttypid
 LEFT JOIN LATERAL ()SQL" + kParentRequiredColumnsQuery + R"SQL() pi ON true
 LEFT JOIN LATERAL ()SQL" + kEnforcementQuery + R"SQL() e ON true
 LEFT JOIN LATERAL ()SQL" + kChildIndexQuery + R"SQL() ix ON true
@@ -150,8 +167,9 @@ enum Field {
     kLeftType, kLeftTypeSchema, kLeftTypeName,
     kRightType, kRightTypeSchema, kRightTypeName,
     kCollationSchema, kCollationName,
-    kChildDefault, kParentTypeName, kParentNotInsertable, kParentAcceptsBareKeys,
-    kChildTypeName, kChildSubscribed,
+    kChildDefault, kParentTypmod, kParentNotInsertable, kParentAcceptsBareKeys,
+    kChildTypmod, kChildSubscribed,
+    kChildDefaultNode, kChildIdentity, kChildGenerated, kSetByOnDelete, kParentFromSequence,
 };
 
 const std::string &text(const TextRow &row, Field field)
@@ -165,6 +183,29 @@ const std::string &text(const TextRow &row, Field field)
 Oid oid(const TextRow &row, Field field) { return std::stoul(text(row, field)); }
 bool flag(const TextRow &row, Field field) { return text(row, field) == "t"; }
 char code(const TextRow &row, Field field) { return text(row, field).at(0); }
+
+// The type as SQL that means the same under any search_path: schema-
+// qualified unless it is one of the grammar's own type names (integer,
+// character varying(3), ...), with the typmod.
+std::string type_sql(const TextRow &row, Field type, Field typmod)
+{
+    Oid type_oid = oid(row, type);
+    int32 type_modifier = std::stoi(text(row, typmod));
+    return pg_call([type_oid, type_modifier] {
+        return static_cast<const char *>(format_type_extended(
+            type_oid, type_modifier, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+    });
+}
+
+// Whether an expression (a pg_node_tree, as pg_attrdef.adbin) calls a
+// volatile function, as PostgreSQL's planner judges it.
+bool expression_is_volatile(const TextValue &node_tree)
+{
+    if (!node_tree)
+        return false;
+    const char *tree = node_tree->c_str();
+    return pg_call([tree] { return contain_volatile_functions(static_cast<Node *>(stringToNode(tree))); });
+}
 
 Relation relation(const TextRow &row, Field oid_field, Field schema, Field name, Field kind)
 {
@@ -212,9 +253,14 @@ KeyColumn column_from_row(const TextRow &row)
         column.comparison_collation = QualifiedName{text(row, kCollationSchema),
                                                     text(row, kCollationName)};
     column.child_default = row.at(kChildDefault);
-    column.parent_type_name = text(row, kParentTypeName);
-    column.child_type_name = text(row, kChildTypeName);
+    column.parent_type_name = type_sql(row, kParentType, kParentTypmod);
+    column.child_type_name = type_sql(row, kChildType, kChildTypmod);
     column.parent_insertable = !flag(row, kParentNotInsertable);
+    column.child_generated = flag(row, kChildGenerated);
+    column.child_default_volatile =
+        flag(row, kChildIdentity) || expression_is_volatile(row.at(kChildDefaultNode));
+    column.set_by_on_delete = flag(row, kSetByOnDelete);
+    column.parent_from_sequence = flag(row, kParentFromSequence);
     return column;
 }
 

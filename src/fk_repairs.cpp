@@ -11,6 +11,7 @@
 #include "repair_generator.hpp"
 #include "sql_generator.hpp"
 #include "sql_quoting.hpp"
+#include "subtransaction.hpp"
 
 namespace fkd {
 namespace {
@@ -21,7 +22,7 @@ struct RepairRow {
     std::optional<std::string> statement;
     std::optional<std::int64_t> rows_affected;
     std::string note;
-    int phase;
+    Phase phase;
     int depth;  // how many references lead from the child up to a root table
 };
 
@@ -33,13 +34,19 @@ std::int64_t count_of(const std::string &query)
 }
 
 // Why the strategy cannot repair the key's orphans, from the catalogs and,
-// where that is not enough, a look at the data.
+// where that is not enough, a look at the data. A look that fails (a key
+// value out of the parent type's range, a default that raises) is a reason.
 std::optional<std::string> obstacle(const ForeignKey &key, Strategy strategy)
 {
     if (auto reason = catalog_obstacle(key, strategy))
         return reason;
-    if (auto query = data_obstacle_query(key, strategy))
-        return query_value(*query);
+    for (const std::string &query : data_obstacle_queries(key, strategy)) {
+        std::optional<std::string> reason;
+        if (auto error = run_in_subtransaction([&] { reason = query_value(query); }))
+            return "checking the orphans' data failed: " + *error;
+        if (reason)
+            return reason;
+    }
     return std::nullopt;
 }
 
@@ -130,6 +137,19 @@ void put_repair(const RowSink &sink, const RepairRow &row)
     put_row(sink, values, nulls);
 }
 
+// A VALIDATE that would fail because a person has yet to repair the key's
+// orphans has no statement (\gexec skips it; a failing one would abort a
+// transaction around the repairs): the note gives it for later.
+RepairRow follow_up_row(const ForeignKey &key, const FollowUp &follow_up, bool left_to_a_person)
+{
+    if (follow_up.phase == Phase::Validate && left_to_a_person)
+        return {&key, follow_up.kind, std::nullopt, std::nullopt,
+                "once the orphans are repaired by hand, run: " + follow_up.statement,
+                follow_up.phase, 0};
+    return {&key, follow_up.kind, follow_up.statement, std::nullopt, follow_up.note,
+            follow_up.phase, 0};
+}
+
 bool is_referenced(const KeyList &keys, Oid table)
 {
     return std::any_of(keys.begin(), keys.end(),
@@ -151,21 +171,22 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
         if (!may_check(key, call.table.has_value()))
             continue;
         std::int64_t orphans = count_of(orphan_count_query(key));
+        bool left_to_a_person = false;
         if (orphans > 0) {
             rows.push_back(chosen_repair(key, orphans, requested, call.table.has_value(),
                                          is_referenced(call.keys, key.child.oid)));
             rows.back().depth = depths[key.child.oid];
+            left_to_a_person = !rows.back().statement;
         }
         for (const FollowUp &follow_up : follow_ups(key))
-            rows.push_back({&key, follow_up.kind, follow_up.statement, std::nullopt,
-                            follow_up.note, repair_phase(std::nullopt) + 1, 0});
+            rows.push_back(follow_up_row(key, follow_up, left_to_a_person));
     }
-    // Deletes of the most deeply referencing tables first; otherwise the
-    // catalog order (child table, then key name) stands.
+    // In phase order (see Phase); deletes of the most deeply referencing
+    // tables first; otherwise the catalog order (child table, then key name).
     std::stable_sort(rows.begin(), rows.end(), [](const RepairRow &a, const RepairRow &b) {
         if (a.phase != b.phase)
             return a.phase < b.phase;
-        return a.phase == repair_phase(Strategy::Delete) && a.depth > b.depth;
+        return a.phase == Phase::Delete && a.depth > b.depth;
     });
     for (const RepairRow &row : rows)
         put_repair(call.sink, row);

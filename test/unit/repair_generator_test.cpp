@@ -76,28 +76,90 @@ TEST(RepairStatement, SetNullEmptiesTheNullableColumnsUnderMatchSimple)
 TEST(RepairStatement, SetNullUnderMatchFullNeedsEveryColumnNullable)
 {
     EXPECT_TRUE(fkd::catalog_obstacle(key(fkd::MatchType::Full), fkd::Strategy::SetNull));
+    fkd::ForeignKey k = key(fkd::MatchType::Full);
+    k.columns[1].child_not_null = false;
+    EXPECT_FALSE(fkd::catalog_obstacle(k, fkd::Strategy::SetNull));
+    EXPECT_EQ(fkd::repair_statement(k, fkd::Strategy::SetNull).find(" SET order_id = NULL, line = NULL WHERE "),
+              33u);
 }
 
-TEST(RepairStatement, InsertParentCastsToTheParentTypes)
+TEST(RepairStatement, SetNullAndSetDefaultSetOnlyTheColumnsOnDeleteNames)
+{
+    fkd::ForeignKey k = key();
+    k.columns[1].child_not_null = false;
+    k.columns[0].set_by_on_delete = false;  // ON DELETE SET NULL (line)
+    EXPECT_EQ(fkd::repair_statement(k, fkd::Strategy::SetNull),
+              "UPDATE ONLY shop.\"Order Lines\" fk SET line = NULL WHERE " + kOrphan);
+    EXPECT_EQ(fkd::repair_statement(k, fkd::Strategy::SetDefault),
+              "UPDATE ONLY shop.\"Order Lines\" fk SET line = DEFAULT WHERE " + kOrphan);
+    k.columns[1].child_not_null = true;
+    EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::SetNull));
+}
+
+TEST(RepairStatement, InsertParentAddsOnlyKeysThatSurviveTheParentTypes)
 {
     EXPECT_EQ(fkd::repair_statement(key(), fkd::Strategy::InsertParent),
-              "INSERT INTO shop.orders (id, line) SELECT DISTINCT fk.order_id::bigint, "
-              "fk.line::bigint FROM ONLY shop.\"Order Lines\" fk WHERE (fk.order_id IS NOT NULL "
-              "AND fk.line IS NOT NULL) AND NOT EXISTS (SELECT FROM shop.orders pk WHERE pk.id "
+              "INSERT INTO shop.orders (id, line) SELECT DISTINCT np.id, np.line FROM ONLY "
+              "shop.\"Order Lines\" fk CROSS JOIN LATERAL (SELECT fk.order_id::bigint AS id, "
+              "fk.line::bigint AS line) np WHERE (fk.order_id IS NOT NULL AND fk.line IS NOT "
+              "NULL) AND NOT EXISTS (SELECT FROM shop.orders pk WHERE pk.id "
               "OPERATOR(pg_catalog.=) fk.order_id AND pk.line OPERATOR(pg_catalog.=) fk.line) "
-              "ON CONFLICT DO NOTHING");
+              "AND (np.id OPERATOR(pg_catalog.=) fk.order_id AND np.line OPERATOR(pg_catalog.=) "
+              "fk.line) ON CONFLICT DO NOTHING");
 }
 
-TEST(CatalogObstacle, SetDefaultNeedsADefaultOrANullableColumnAndNoFunctionCalls)
+TEST(RepairStatement, InsertParentGroupsKeysByTheParentsCollation)
+{
+    fkd::ForeignKey k = key();
+    k.columns[0].comparison_collation = fkd::QualifiedName{"shop", "Case Blind"};
+    EXPECT_NE(fkd::repair_statement(k, fkd::Strategy::InsertParent)
+                  .find("fk.order_id::bigint COLLATE shop.\"Case Blind\" AS id"),
+              std::string::npos);
+}
+
+TEST(AffectedRows, InsertParentCountsDistinctKeysOthersTheOrphans)
+{
+    EXPECT_EQ(fkd::affected_rows_query(key(), fkd::Strategy::Delete),
+              "SELECT pg_catalog.count(*) FROM ONLY shop.\"Order Lines\" fk WHERE " + kOrphan);
+    EXPECT_EQ(fkd::affected_rows_query(key(), fkd::Strategy::InsertParent).substr(0, 60),
+              "SELECT pg_catalog.count(*) FROM (SELECT DISTINCT np.id, np.l");
+}
+
+TEST(CatalogObstacle, SetDefaultNeedsADefaultOrANullableColumnAndNothingVolatile)
 {
     fkd::ForeignKey k = key();
     EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));  // line: NOT NULL, no default
     k.columns[1].child_default = "1";
     EXPECT_FALSE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));
-    k.columns[1].child_default = "nextval('s'::regclass)";
+    k.columns[1].child_default_volatile = true;
+    EXPECT_NE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault)->find("volatile"), std::string::npos);
+    k.columns[1].child_default_volatile = false;
+    k.columns[1].child_generated = true;
     EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));
-    k.columns[1].child_default = "'(not a call)'::text";
+    k.columns[1].set_by_on_delete = false;  // ON DELETE SET DEFAULT (order_id)
     EXPECT_FALSE(fkd::catalog_obstacle(k, fkd::Strategy::SetDefault));
+}
+
+TEST(DataObstacle, SetDefaultEvaluatesTheDefaultsPerOrphanAgainstTheParent)
+{
+    fkd::ForeignKey k = key();
+    k.columns[1].child_default = "1";
+    k.columns[0].set_by_on_delete = false;
+    std::vector<std::string> queries = fkd::data_obstacle_queries(k, fkd::Strategy::SetDefault);
+    ASSERT_EQ(queries.size(), 1u);
+    EXPECT_NE(queries[0].find("CROSS JOIN LATERAL (SELECT fk.order_id AS order_id, (1)::integer "
+                              "AS line) repaired WHERE " + kOrphan),
+              std::string::npos);
+    EXPECT_NE(queries[0].find("NOT EXISTS (SELECT FROM shop.orders pk WHERE pk.id "
+                              "OPERATOR(pg_catalog.=) repaired.order_id"),
+              std::string::npos);
+}
+
+TEST(DataObstacle, InsertParentLooksForPartialMatchFullKeysAndChangedValues)
+{
+    EXPECT_EQ(fkd::data_obstacle_queries(key(), fkd::Strategy::InsertParent).size(), 1u);
+    EXPECT_EQ(fkd::data_obstacle_queries(key(fkd::MatchType::Full), fkd::Strategy::InsertParent).size(), 2u);
+    EXPECT_TRUE(fkd::data_obstacle_queries(key(), fkd::Strategy::Delete).empty());
 }
 
 TEST(CatalogObstacle, InsertParentNeedsAParentThatAcceptsBareKeys)
@@ -110,7 +172,15 @@ TEST(CatalogObstacle, InsertParentNeedsAParentThatAcceptsBareKeys)
     EXPECT_TRUE(fkd::catalog_obstacle(k, fkd::Strategy::InsertParent));
 }
 
-TEST(FollowUps, EnableTheKeysTriggersThenValidate)
+TEST(RepairNote, InsertParentWarnsOfSequenceCollisions)
+{
+    fkd::ForeignKey k = key();
+    EXPECT_EQ(fkd::repair_note(k, fkd::Strategy::InsertParent, false).find("setval"), std::string::npos);
+    k.columns[0].parent_from_sequence = true;
+    EXPECT_NE(fkd::repair_note(k, fkd::Strategy::InsertParent, false).find("setval"), std::string::npos);
+}
+
+TEST(FollowUps, EnableTheKeysTriggersFirstValidateLast)
 {
     fkd::ForeignKey k = key();
     k.validated = false;
@@ -119,13 +189,18 @@ TEST(FollowUps, EnableTheKeysTriggersThenValidate)
     ASSERT_EQ(steps.size(), 2u);
     EXPECT_STREQ(steps[0].kind, "enable_trigger");
     EXPECT_EQ(steps[0].statement, "ALTER TABLE shop.orders ENABLE TRIGGER \"RI_ConstraintTrigger_a_1\"");
+    EXPECT_EQ(steps[0].phase, fkd::Phase::EnableTriggers);
     EXPECT_STREQ(steps[1].kind, "validate");
     EXPECT_EQ(steps[1].statement, "ALTER TABLE shop.\"Order Lines\" VALIDATE CONSTRAINT lines_fkey");
+    EXPECT_EQ(steps[1].phase, fkd::Phase::Validate);
 }
 
-TEST(RepairPhase, ParentsBeforeUpdatesBeforeDeletesBeforeChoices)
+TEST(RepairPhase, TriggersThenParentsThenUpdatesThenDeletesThenChoicesThenValidation)
 {
+    EXPECT_LT(fkd::Phase::EnableTriggers, fkd::repair_phase(fkd::Strategy::InsertParent));
     EXPECT_LT(fkd::repair_phase(fkd::Strategy::InsertParent), fkd::repair_phase(fkd::Strategy::SetNull));
+    EXPECT_EQ(fkd::repair_phase(fkd::Strategy::SetNull), fkd::repair_phase(fkd::Strategy::SetDefault));
     EXPECT_LT(fkd::repair_phase(fkd::Strategy::SetDefault), fkd::repair_phase(fkd::Strategy::Delete));
     EXPECT_LT(fkd::repair_phase(fkd::Strategy::Delete), fkd::repair_phase(std::nullopt));
+    EXPECT_LT(fkd::repair_phase(std::nullopt), fkd::Phase::Validate);
 }
