@@ -52,11 +52,11 @@ std::optional<std::string> obstacle(const ForeignKey &key, Strategy strategy)
 
 std::string workable_strategies(const ForeignKey &key)
 {
-    std::string names;
+    std::vector<std::string> names;
     for (Strategy strategy : kStrategies)
         if (!obstacle(key, strategy))
-            names += (names.empty() ? "" : ", ") + std::string(strategy_name(strategy));
-    return names.empty() ? "none: the rows must be fixed by hand" : names;
+            names.push_back(strategy_name(strategy));
+    return names.empty() ? "none: the rows must be fixed by hand" : join_list(names, ", ");
 }
 
 std::string key_label(const ForeignKey &key)

@@ -19,20 +19,12 @@ constexpr std::string_view kNewParentAlias = "np";
 
 using Columns = std::vector<const KeyColumn *>;
 
-std::string join(const std::vector<std::string> &items, std::string_view separator)
-{
-    std::string joined;
-    for (const auto &item : items)
-        joined += (joined.empty() ? "" : std::string(separator)) + item;
-    return joined;
-}
-
 std::string strategy_list()
 {
     std::vector<std::string> names;
     for (Strategy strategy : kStrategies)
         names.push_back(strategy_name(strategy));
-    return join(names, ", ");
+    return join_list(names, ", ");
 }
 
 template <typename Keep>
@@ -74,7 +66,7 @@ std::string column_names(const Columns &columns)
     std::vector<std::string> names;
     for (const KeyColumn *column : columns)
         names.push_back(quote_identifier(column->child_column));
-    return join(names, ", ");
+    return join_list(names, ", ");
 }
 
 std::string child_scan(const ForeignKey &key)
@@ -87,7 +79,7 @@ std::string update_statement(const ForeignKey &key, const Columns &columns, cons
     std::vector<std::string> assignments;
     for (const KeyColumn *column : columns)
         assignments.push_back(quote_identifier(column->child_column) + " = " + value);
-    return "UPDATE " + child_scan(key) + " SET " + join(assignments, ", ") + " WHERE " +
+    return "UPDATE " + child_scan(key) + " SET " + join_list(assignments, ", ") + " WHERE " +
            orphan_condition(key);
 }
 
@@ -99,7 +91,7 @@ std::string lateral_row(const ForeignKey &key, std::string_view alias, Value val
     std::vector<std::string> columns;
     for (const auto &column : key.columns)
         columns.push_back(value(column) + " AS " + quote_identifier(name(column)));
-    return " CROSS JOIN LATERAL (SELECT " + join(columns, ", ") + ") " + std::string(alias);
+    return " CROSS JOIN LATERAL (SELECT " + join_list(columns, ", ") + ") " + std::string(alias);
 }
 
 // The parent key each orphan needs, in the parent's own types (and typmods:
@@ -140,7 +132,7 @@ std::string missing_parent_keys(const ForeignKey &key)
     std::vector<std::string> values;
     for (const auto &column : key.columns)
         values.push_back(column_reference(kNewParentAlias, column.parent_column));
-    return "SELECT DISTINCT " + join(values, ", ") + " " + orphans_with_new_parent(key) +
+    return "SELECT DISTINCT " + join_list(values, ", ") + " " + orphans_with_new_parent(key) +
            " AND " + new_parent_matches(key);
 }
 
@@ -299,7 +291,7 @@ std::string repair_statement(const ForeignKey &key, Strategy strategy)
         // A partitioned parent routes each row; an inheritance parent keeps
         // it, where the RI check (ONLY parent) looks.
         return "INSERT INTO " + quote_qualified(key.parent.name) + " (" +
-               join(parent_columns, ", ") + ") " + missing_parent_keys(key) +
+               join_list(parent_columns, ", ") + ") " + missing_parent_keys(key) +
                " ON CONFLICT DO NOTHING";
     }
     }
