@@ -14,7 +14,19 @@ log() { printf '\n== %s\n' "$*"; }
 
 as_postgres() { runuser -u postgres -- "$@"; }
 
+# A server program as postgres, from / (the caller's directory, e.g. under
+# /root, may be closed to postgres).
+as_postgres_bin() { (cd / && as_postgres "$PGBIN/$1" "${@:2}"); }
+
+require_root() {
+    [ "$(id -u)" -eq 0 ] && return 0
+    echo "$(basename "$0"): run as root (it installs packages and runs the cluster as postgres)," \
+         "e.g. sudo bash $0" >&2
+    exit 1
+}
+
 install_packages() {
+    require_root
     local missing=()
     for package in "${PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
@@ -47,7 +59,7 @@ start_cluster() {
     PGPORT=$(free_port)
     trap stop_cluster EXIT
     log "starting a throwaway PostgreSQL $PG_MAJOR cluster on port $PGPORT in $WORKDIR"
-    as_postgres "$PGBIN/initdb" -D "$WORKDIR/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    as_postgres_bin initdb -D "$WORKDIR/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
     cat >> "$WORKDIR/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PGPORT
@@ -59,13 +71,19 @@ wal_level = logical
 max_wal_senders = 10
 max_replication_slots = 10
 CONF
-    as_postgres "$PGBIN/pg_ctl" -D "$WORKDIR/data" -l "$WORKDIR/server.log" -w start >/dev/null
+    as_postgres_bin pg_ctl -D "$WORKDIR/data" -l "$WORKDIR/server.log" -w start >/dev/null ||
+        { cat "$WORKDIR/server.log" >&2; return 1; }
     export PGHOST=$WORKDIR PGPORT PGUSER=postgres PGDATABASE=postgres
 }
 
+# Stops every server under WORKDIR: ours, and any a TAP test left running
+# when the run was interrupted.
 stop_cluster() {
     [ -n "${WORKDIR:-}" ] || return 0
-    as_postgres "$PGBIN/pg_ctl" -D "$WORKDIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    local pidfile
+    find "$WORKDIR" -name postmaster.pid 2>/dev/null | while read -r pidfile; do
+        as_postgres_bin pg_ctl -D "$(dirname "$pidfile")" -m fast -w stop </dev/null >/dev/null 2>&1 || true
+    done
     rm -rf "$WORKDIR"
 }
 
