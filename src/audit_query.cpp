@@ -46,6 +46,30 @@ std::string child_row_count_query(const ForeignKey &key)
     return "SELECT pg_catalog.count(*) FROM " + relation_scan(key.child);
 }
 
+std::string child_outgrows_cache_query(const ForeignKey &key)
+{
+    // pg_partition_tree() lists a partitioned table and its partitions, and
+    // nothing for a table outside any partition tree.
+    std::string child = quote_literal(quote_qualified(key.child.name)) + "::pg_catalog.regclass";
+    return "SELECT COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(relid)) "
+           "FROM pg_catalog.pg_partition_tree(" + child + ")), pg_catalog.pg_relation_size(" +
+           child + ")) > pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))";
+}
+
+std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
+{
+    std::string counts, joins;
+    for (size_t n = 0; n < keys.size(); ++n) {
+        const ForeignKey &key = *keys[n];
+        std::string parent = "p" + std::to_string(n + 1);
+        counts += ", pg_catalog.count(*) FILTER (WHERE " + outer_join_orphan_test(key, parent) + ")";
+        joins += " LEFT JOIN " + relation_scan(key.parent) + " " + parent + " ON (" +
+                 key_equality(key, parent, kChildAlias) + ")";
+    }
+    return "SELECT pg_catalog.count(*)" + counts + " FROM " + relation_scan(keys.front()->child) +
+           " " + std::string(kChildAlias) + joins;
+}
+
 std::string orphan_diagnosis(const ForeignKey &key)
 {
     if (!key.validated)

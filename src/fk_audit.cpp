@@ -1,6 +1,7 @@
 // fk_audit(rel regclass DEFAULT NULL): one row per foreign key with how many
 // rows were checked, how many are orphans, a status, how the orphans could
-// have got in, and advice. Each child table is scanned once for all its keys.
+// have got in, and advice.
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -11,6 +12,10 @@
 #include "settings.hpp"
 #include "sql_quoting.hpp"
 #include "subtransaction.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+}
 
 namespace fkd {
 namespace {
@@ -40,44 +45,102 @@ double milliseconds_since(std::chrono::steady_clock::time_point start)
         .count();
 }
 
-void audit_key(AuditRow &row, std::int64_t rows_checked)
+void record_counts(AuditRow &row, std::int64_t rows_checked, std::int64_t orphan_rows,
+                   std::int64_t missing_keys)
+{
+    row.rows_checked = rows_checked;
+    row.orphan_rows = orphan_rows;
+    row.missing_keys = missing_keys;
+    row.status = orphan_rows > 0 ? "orphans" : "ok";
+    if (orphan_rows > 0)
+        row.diagnosis = orphan_diagnosis(*row.key);
+}
+
+void record_error(AuditRow &row, const std::string &message)
+{
+    row.status = "error";
+    row.diagnosis = "the check failed: " + message;
+}
+
+// The key's own anti-join, in its own subtransaction, so that one bad key
+// does not hide the others' results. elapsed_ms: time already spent on it.
+void audit_key(AuditRow &row, std::int64_t rows_checked, double elapsed_ms = 0)
 {
     TextRow counts;
     auto started = std::chrono::steady_clock::now();
     std::optional<std::string> error = run_in_subtransaction([&] {
         counts = query_text_rows(key_audit_query(*row.key)).at(0);
     });
-    row.elapsed_ms = milliseconds_since(started);
-    if (error) {
-        row.status = "error";
-        row.diagnosis = "the check failed: " + *error;
-        return;
-    }
-    row.rows_checked = rows_checked;
-    row.orphan_rows = number(counts.at(0));
-    row.missing_keys = number(counts.at(1));
-    row.status = *row.orphan_rows > 0 ? "orphans" : "ok";
-    if (*row.orphan_rows > 0)
-        row.diagnosis = orphan_diagnosis(*row.key);
+    row.elapsed_ms = elapsed_ms + milliseconds_since(started);
+    if (error)
+        record_error(row, *error);
+    else
+        record_counts(row, rows_checked, number(counts.at(0)), number(counts.at(1)));
 }
 
-// The table's rows are counted once; each key is then checked by its own
-// anti-join, in its own subtransaction, so that one bad key does not hide
-// the others' results.
-void audit_table(const TableKeys &rows)
+// The table's rows are counted once, then each key is checked alone.
+void audit_key_by_key(const TableKeys &rows)
 {
     std::int64_t rows_checked = 0;
     std::optional<std::string> error = run_in_subtransaction([&] {
         rows_checked = number(query_value(child_row_count_query(*rows.front()->key)));
     });
     for (AuditRow *row : rows) {
-        if (error) {
-            row->status = "error";
-            row->diagnosis = "the check failed: " + *error;
-        } else {
+        if (error)
+            record_error(*row, *error);
+        else
             audit_key(*row, rows_checked);
+    }
+}
+
+bool child_outgrows_cache(const ForeignKey &key)
+{
+    bool outgrows = false;
+    run_in_subtransaction([&] {
+        outgrows = query_value(child_outgrows_cache_query(key)) == TextValue("t");
+    });
+    return outgrows;
+}
+
+// One scan of the table for all its keys, whose joins share the memory one
+// key's check would have. A key with orphans is then read again by its own
+// anti-join, for its distinct missing keys. False if the scan failed: each
+// key is then checked alone, so that the failing one is found.
+bool audit_in_one_scan(const TableKeys &rows)
+{
+    std::vector<const ForeignKey *> keys;
+    for (const AuditRow *row : rows)
+        keys.push_back(row->key);
+    int work_mem_kb = std::max(64, maintenance_work_mem / static_cast<int>(keys.size()));
+    TextRow counts;
+    auto started = std::chrono::steady_clock::now();
+    std::optional<std::string> error = run_in_subtransaction([&] {
+        with_work_mem(work_mem_kb,
+                      [&] { counts = query_text_rows(table_audit_query(keys)).at(0); });
+    });
+    if (error)
+        return false;
+    double elapsed_ms = milliseconds_since(started);
+    std::int64_t rows_checked = number(counts.at(0));
+    for (size_t n = 0; n < rows.size(); ++n) {
+        if (number(counts.at(1 + n)) > 0) {
+            audit_key(*rows[n], rows_checked, elapsed_ms);
+        } else {
+            record_counts(*rows[n], rows_checked, 0, 0);
+            rows[n]->elapsed_ms = elapsed_ms;
         }
     }
+    return true;
+}
+
+// Re-reading a cached child for each key costs less than carrying every
+// child row through one outer join per key; re-reading it from disk costs
+// more. So a child bigger than effective_cache_size is scanned once.
+void audit_table(const TableKeys &rows)
+{
+    if (rows.size() > 1 && child_outgrows_cache(*rows.front()->key) && audit_in_one_scan(rows))
+        return;
+    audit_key_by_key(rows);
 }
 
 void report_progress(const AuditRow &row)

@@ -25,14 +25,19 @@ void set_for_this_call(const char *name, const char *value)
     });
 }
 
+void set_work_mem_for_this_call(int kilobytes)
+{
+    char value[32];
+    snprintf(value, sizeof value, "%d", kilobytes);
+    set_for_this_call("work_mem", value);
+}
+
 }  // namespace
 
 SpiSession::SpiSession()
 {
     guc_nest_level_ = pg_call([] { return NewGUCNestLevel(); });
-    char work_mem_kb[32];
-    snprintf(work_mem_kb, sizeof work_mem_kb, "%d", maintenance_work_mem);
-    set_for_this_call("work_mem", work_mem_kb);
+    set_work_mem_for_this_call(maintenance_work_mem);
     set_for_this_call("search_path", "pg_catalog, pg_temp");
     set_for_this_call("row_security", "off");
     pg_call([] {
@@ -52,6 +57,14 @@ SpiSession::~SpiSession()
         pg_call([level = guc_nest_level_] { AtEOXact_GUC(true, level); });
     } catch (...) {
     }
+}
+
+void with_work_mem(int kilobytes, const std::function<void()> &work)
+{
+    int level = pg_call([] { return NewGUCNestLevel(); });
+    set_work_mem_for_this_call(kilobytes);
+    work();
+    pg_call([level] { AtEOXact_GUC(true, level); });
 }
 
 std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)

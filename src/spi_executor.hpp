@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ private:
     int guc_nest_level_ = 0;
     bool connected_ = false;
 };
+
+// Runs work with work_mem set to kilobytes, then sets it back. If work
+// raises, the enclosing subtransaction or SpiSession sets it back.
+void with_work_mem(int kilobytes, const std::function<void()> &work);
 
 // Where a query's rows go: a set-returning function's tuplestore.
 struct RowSink {

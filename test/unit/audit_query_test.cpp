@@ -34,6 +34,30 @@ TEST(KeyAuditQuery, CountsOrphansAndDistinctMissingKeysWithTheAntiJoin)
     EXPECT_EQ(fkd::child_row_count_query(k), "SELECT pg_catalog.count(*) FROM ONLY shop.orders");
 }
 
+TEST(TableAuditQuery, ReadsTheChildOnceForAllItsKeys)
+{
+    fkd::ForeignKey a = key("a_fkey", "customer_id", "customers");
+    fkd::ForeignKey b = key("b_fkey", "product_id", "products");
+    EXPECT_EQ(fkd::table_audit_query({&a, &b}),
+              "SELECT pg_catalog.count(*)"
+              ", pg_catalog.count(*) FILTER (WHERE p1.id IS NULL AND (fk.customer_id IS NOT NULL))"
+              ", pg_catalog.count(*) FILTER (WHERE p2.id IS NULL AND (fk.product_id IS NOT NULL))"
+              " FROM ONLY shop.orders fk"
+              " LEFT JOIN ONLY shop.customers p1 ON (p1.id OPERATOR(pg_catalog.=) fk.customer_id)"
+              " LEFT JOIN ONLY shop.products p2 ON (p2.id OPERATOR(pg_catalog.=) fk.product_id)");
+}
+
+TEST(ChildOutgrowsCacheQuery, SumsThePartitionsOrTakesTheTableAlone)
+{
+    fkd::ForeignKey k = key("a_fkey", "customer_id", "customers");
+    k.child.name = {"shop", "Order Lines"};
+    EXPECT_EQ(fkd::child_outgrows_cache_query(k),
+              "SELECT COALESCE((SELECT pg_catalog.sum(pg_catalog.pg_relation_size(relid)) "
+              "FROM pg_catalog.pg_partition_tree('shop.\"Order Lines\"'::pg_catalog.regclass)), "
+              "pg_catalog.pg_relation_size('shop.\"Order Lines\"'::pg_catalog.regclass)) > "
+              "pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))");
+}
+
 TEST(OrphanDiagnosis, NamesTheFirstCatalogReasonThatApplies)
 {
     fkd::ForeignKey k = key("a_fkey", "customer_id", "customers");
