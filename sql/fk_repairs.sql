@@ -60,7 +60,7 @@ CREATE TABLE labels (name text COLLATE fkd_repairs_ci PRIMARY KEY);
 INSERT INTO labels VALUES ('blue');
 CREATE TABLE label_uses (id int PRIMARY KEY, label text REFERENCES labels);
 -- Strategies the data rules out: a key the parent's type would cut, one
--- out of its range, a volatile default.
+-- out of its range, a volatile default, a default with no parent.
 CREATE TABLE codes (code varchar(3) PRIMARY KEY);
 CREATE TABLE code_uses (id int PRIMARY KEY, code text REFERENCES codes);
 CREATE TABLE small_parents (id int PRIMARY KEY);
@@ -68,6 +68,7 @@ CREATE TABLE big_refs (id int PRIMARY KEY, ref bigint REFERENCES small_parents);
 CREATE SEQUENCE ticket_numbers;
 CREATE TABLE lottery (id int PRIMARY KEY,
     product_id bigint DEFAULT nextval('ticket_numbers') REFERENCES products ON DELETE SET DEFAULT);
+CREATE TABLE gifts (id int PRIMARY KEY, product_id bigint DEFAULT 42 REFERENCES products ON DELETE SET DEFAULT);
 
 SET session_replication_role = replica;
 INSERT INTO orders VALUES (1, 1, 1), (2, 7, 1), (3, 7, 1), (4, 8, 99), (5, NULL, 1);
@@ -89,6 +90,7 @@ INSERT INTO label_uses VALUES (1, 'BLUE'), (2, 'Red'), (3, 'RED');
 INSERT INTO code_uses VALUES (1, 'abcd');
 INSERT INTO big_refs VALUES (1, 5000000000);
 INSERT INTO lottery VALUES (1, 9);
+INSERT INTO gifts VALUES (1, 9);
 RESET session_replication_role;
 ALTER TABLE "Odd Child" ADD CONSTRAINT "odd; key" FOREIGN KEY ("the key") REFERENCES "Odd ""Parent""" NOT VALID;
 ALTER TABLE staff DISABLE TRIGGER ALL;
@@ -126,6 +128,7 @@ SELECT * FROM fk_repairs('"Odd Child"', 'set_null');
 SELECT * FROM fk_repairs('code_uses', 'insert_parent');
 SELECT * FROM fk_repairs('big_refs', 'insert_parent');
 SELECT * FROM fk_repairs('lottery', 'set_default');
+SELECT * FROM fk_repairs('gifts', 'set_default');
 SELECT * FROM fk_repairs('order_items', 'set_default');
 SELECT * FROM fk_repairs('orders', 'drop_table');
 \echo :LAST_ERROR_SQLSTATE
@@ -153,15 +156,18 @@ SELECT 'pet_extras', to_jsonb(x) FROM pet_extras x UNION ALL
 SELECT 'label_uses', to_jsonb(x) FROM label_uses x UNION ALL
 SELECT 'code_uses', to_jsonb(x) FROM code_uses x UNION ALL
 SELECT 'big_refs', to_jsonb(x) FROM big_refs x UNION ALL
-SELECT 'lottery', to_jsonb(x) FROM lottery x;
+SELECT 'lottery', to_jsonb(x) FROM lottery x UNION ALL
+SELECT 'gifts', to_jsonb(x) FROM gifts x;
 CREATE TABLE before AS SELECT * FROM all_rows;
 CREATE TABLE first_run AS SELECT statement FROM repairs;
--- The person's choices: delete the orphans no strategy of the schema's fits.
+-- The person's choices where no strategy of the schema's fits: delete the
+-- orphans, or for gifts set their key to NULL.
 SELECT statement FROM fk_repairs('staff', 'delete') WHERE strategy = 'delete' \gexec
 SELECT statement FROM fk_repairs('order_items', 'delete') \gexec
 SELECT statement FROM fk_repairs('code_uses', 'delete') \gexec
 SELECT statement FROM fk_repairs('big_refs', 'delete') \gexec
 SELECT statement FROM fk_repairs('lottery', 'delete') \gexec
+SELECT statement FROM fk_repairs('gifts', 'set_null') \gexec
 -- Everything else as proposed (not echoed: trigger names carry OIDs), under
 -- a search_path whose "text" is an integer and whose "=" says every two
 -- integers are equal: the statements name pg_catalog's types and operators.

@@ -150,12 +150,12 @@ std::string defaulted_row(const ForeignKey &key)
         [](const KeyColumn &column) { return column.child_column; });
 }
 
-// "SELECT <reason> ... HAVING count(*) > 0": a reason when some rows match.
-std::string reason_if_any(const std::string &reason_prefix, const std::string &from_where,
-                          const std::string &reason_suffix)
+// "SELECT '<reason>; orphan rows: ' || count(*) ... HAVING count(*) > 0": a
+// reason when some rows match.
+std::string reason_if_any(const std::string &reason, const std::string &from_where)
 {
-    return "SELECT " + quote_literal(reason_prefix) + " || pg_catalog.count(*) || " +
-           quote_literal(reason_suffix) + " " + from_where + " HAVING pg_catalog.count(*) > 0";
+    return "SELECT " + quote_literal(reason + "; orphan rows: ") + " || pg_catalog.count(*) " +
+           from_where + " HAVING pg_catalog.count(*) > 0";
 }
 
 std::optional<std::string> set_null_obstacle(const ForeignKey &key)
@@ -254,23 +254,21 @@ std::vector<std::string> data_obstacle_queries(const ForeignKey &key, Strategy s
         // per orphan: a key that keeps some of the row's own columns needs
         // the parent row of those values.
         queries.push_back(reason_if_any(
-            "with the defaults set, ",
+            "with the defaults set, the key would still reference no existing parent row",
             "FROM " + child_scan(key) + defaulted_row(key) + " WHERE " + orphan_condition(key) +
                 " AND " + key_is_checked(key, kRepairedAlias) + " AND NOT EXISTS (SELECT FROM " +
                 relation_scan(key.parent) + " " + std::string(kParentAlias) + " WHERE " +
-                key_equality(key, kParentAlias, kRepairedAlias) + ")",
-            " of the orphan rows would still reference no existing parent row"));
+                key_equality(key, kParentAlias, kRepairedAlias) + ")"));
     if (strategy == Strategy::InsertParent) {
         if (key.match == MatchType::Full)
             queries.push_back(reason_if_any(
-                "",
+                "a partly NULL key (MATCH FULL) matches no parent row",
                 "FROM " + child_scan(key) + " WHERE " + orphan_condition(key) + " AND NOT " +
-                    key_is_complete(key, kChildAlias),
-                " of the orphan rows have a partly NULL key (MATCH FULL), which no parent row can match"));
+                    key_is_complete(key, kChildAlias)));
         queries.push_back(reason_if_any(
-            "the key values of ",
-            orphans_with_new_parent(key) + " AND " + new_parent_matches(key) + " IS NOT TRUE",
-            " of the orphan rows change when converted to the parent's column types, which would round or cut them"));
+            "key values change when converted to the parent's column types, which would round "
+            "or cut them",
+            orphans_with_new_parent(key) + " AND " + new_parent_matches(key) + " IS NOT TRUE"));
     }
     return queries;
 }
