@@ -2,14 +2,15 @@
 // rows were checked, how many are orphans, a status, how the orphans could
 // have got in, and advice.
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 #include <boost/container/flat_map.hpp>
 
 #include "audit_query.hpp"
+#include "integer_key_scan.hpp"
 #include "key_function_call.hpp"
 #include "settings.hpp"
+#include "stopwatch.hpp"
 #include "sql_quoting.hpp"
 #include "subtransaction.hpp"
 
@@ -39,12 +40,6 @@ using KeysByTable = boost::container::flat_map<Oid, TableKeys, std::less<Oid>,
 
 std::int64_t number(const TextValue &value) { return value ? std::stoll(*value) : 0; }
 
-double milliseconds_since(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-        .count();
-}
-
 void record_counts(AuditRow &row, std::int64_t rows_checked, std::int64_t orphan_rows,
                    std::int64_t missing_keys)
 {
@@ -67,24 +62,27 @@ void record_error(AuditRow &row, const std::string &message)
 void audit_key(AuditRow &row, std::int64_t rows_checked, double elapsed_ms = 0)
 {
     TextRow counts;
-    auto started = std::chrono::steady_clock::now();
+    Stopwatch watch;
     std::optional<std::string> error = run_in_subtransaction([&] {
         counts = query_text_rows(key_audit_query(*row.key)).at(0);
     });
-    row.elapsed_ms = elapsed_ms + milliseconds_since(started);
+    row.elapsed_ms = elapsed_ms + watch.elapsed_ms();
     if (error)
         record_error(row, *error);
     else
         record_counts(row, rows_checked, number(counts.at(0)), number(counts.at(1)));
 }
 
-// The table's rows are counted once, then each key is checked alone.
-void audit_key_by_key(const TableKeys &rows)
+// The table's rows are counted once (unless already counted), then each
+// key is checked alone.
+void audit_key_by_key(const TableKeys &rows, std::optional<std::int64_t> counted_rows)
 {
-    std::int64_t rows_checked = 0;
-    std::optional<std::string> error = run_in_subtransaction([&] {
-        rows_checked = number(query_value(child_row_count_query(*rows.front()->key)));
-    });
+    std::int64_t rows_checked = counted_rows.value_or(0);
+    std::optional<std::string> error;
+    if (!counted_rows)
+        error = run_in_subtransaction([&] {
+            rows_checked = number(query_value(child_row_count_query(*rows.front()->key)));
+        });
     for (AuditRow *row : rows) {
         if (error)
             record_error(*row, *error);
@@ -113,14 +111,14 @@ bool audit_in_one_scan(const TableKeys &rows)
         keys.push_back(row->key);
     int work_mem_kb = std::max(64, maintenance_work_mem / static_cast<int>(keys.size()));
     TextRow counts;
-    auto started = std::chrono::steady_clock::now();
+    Stopwatch watch;
     std::optional<std::string> error = run_in_subtransaction([&] {
         with_work_mem(work_mem_kb,
                       [&] { counts = query_text_rows(table_audit_query(keys)).at(0); });
     });
     if (error)
         return false;
-    double elapsed_ms = milliseconds_since(started);
+    double elapsed_ms = watch.elapsed_ms();
     std::int64_t rows_checked = number(counts.at(0));
     for (size_t n = 0; n < rows.size(); ++n) {
         if (number(counts.at(1 + n)) > 0) {
@@ -133,14 +131,55 @@ bool audit_in_one_scan(const TableKeys &rows)
     return true;
 }
 
-// Re-reading a cached child for each key costs less than carrying every
-// child row through one outer join per key; re-reading it from disk costs
-// more. So a child bigger than effective_cache_size is scanned once.
+// The table's integer keys whose parents' keys fit in maintenance_work_mem,
+// checked in one scan of the table that also counts its rows. A key with
+// more distinct missing keys than fit is read again by its own anti-join.
+// Returns the row count, if the scan ran; the keys it did not check go to
+// unchecked (all of them if it failed, so that each is then tried alone).
+std::optional<std::int64_t> audit_integer_keys(const TableKeys &rows, TableKeys &unchecked)
+{
+    std::vector<const ForeignKey *> keys;
+    for (const AuditRow *row : rows)
+        keys.push_back(row->key);
+    IntegerScanResult scan;
+    std::optional<std::string> error = run_in_subtransaction([&] {
+        scan = scan_integer_keys(keys, static_cast<std::size_t>(maintenance_work_mem) * 1024);
+    });
+    if (error)
+        scan = IntegerScanResult{std::nullopt, decltype(scan.keys)(rows.size())};
+    for (size_t n = 0; n < rows.size(); ++n) {
+        const std::optional<IntegerKeyCounts> &counts = scan.keys[n];
+        if (!counts)
+            unchecked.push_back(rows[n]);
+        else if (!counts->missing_keys)
+            audit_key(*rows[n], *scan.rows_checked, counts->elapsed_ms);
+        else {
+            record_counts(*rows[n], *scan.rows_checked, counts->orphan_rows, *counts->missing_keys);
+            rows[n]->elapsed_ms = counts->elapsed_ms;
+        }
+    }
+    return scan.rows_checked;
+}
+
+// Integer keys are checked in one scan of the table (see
+// integer_key_scan.hpp). The others: re-reading a cached child for each
+// key costs less than carrying every child row through one outer join per
+// key; re-reading it from disk costs more. So a child bigger than
+// effective_cache_size is scanned once for them.
 void audit_table(const TableKeys &rows)
 {
-    if (rows.size() > 1 && child_outgrows_cache(*rows.front()->key) && audit_in_one_scan(rows))
+    TableKeys integer_rows, other_rows;
+    for (AuditRow *row : rows)
+        (is_integer_key(*row->key) ? integer_rows : other_rows).push_back(row);
+    std::optional<std::int64_t> rows_checked;
+    if (!integer_rows.empty())
+        rows_checked = audit_integer_keys(integer_rows, other_rows);
+    if (other_rows.empty())
         return;
-    audit_key_by_key(rows);
+    if (other_rows.size() > 1 && child_outgrows_cache(*other_rows.front()->key) &&
+        audit_in_one_scan(other_rows))
+        return;
+    audit_key_by_key(other_rows, rows_checked);
 }
 
 void report_progress(const AuditRow &row)

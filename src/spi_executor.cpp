@@ -1,6 +1,7 @@
 #include "spi_executor.hpp"
 
 #include <cstdio>
+#include <exception>
 
 extern "C" {
 #include "executor/spi.h"
@@ -67,14 +68,11 @@ void with_work_mem(int kilobytes, const std::function<void()> &work)
     pg_call([level] { AtEOXact_GUC(true, level); });
 }
 
-std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)
+namespace {
+
+std::uint64_t run_query_to(const char *query, DestReceiver *dest)
 {
-    const char *query = sql.c_str();
-    return pg_call([query, &sink] {
-        DestReceiver *dest = CreateDestReceiver(DestTuplestore);
-        SetTuplestoreDestReceiverParams(dest, sink.store, sink.context, false,
-                                        sink.descriptor,
-                                        "fkdoctor query returned an unexpected row type");
+    return pg_call([query, dest] {
         SPIExecuteOptions options = {};
         options.read_only = true;  // the caller's snapshot, for every query of the call
         options.tcount = 0;        // run to completion: a row limit would forbid parallel plans
@@ -82,9 +80,58 @@ std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)
         int rc = SPI_execute_extended(query, &options);
         if (rc < 0)
             elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
-        dest->rDestroy(dest);
         return static_cast<std::uint64_t>(SPI_processed);
     });
+}
+
+// A DestReceiver that hands rows to a RowVisitor. It is C code's callback:
+// an exception must not leave it, so it is kept and the query stopped.
+struct VisitingReceiver {
+    DestReceiver receiver;  // first, so that a DestReceiver * points here
+    const RowVisitor *visitor;
+    std::exception_ptr failure;
+};
+
+bool visit_slot(TupleTableSlot *slot, DestReceiver *dest)
+{
+    auto *self = reinterpret_cast<VisitingReceiver *>(dest);
+    slot_getallattrs(slot);
+    try {
+        (*self->visitor)(slot->tts_values, slot->tts_isnull);
+        return true;
+    } catch (...) {
+        self->failure = std::current_exception();
+        return false;
+    }
+}
+
+void ignore_startup(DestReceiver *, int, TupleDesc) {}
+void ignore_event(DestReceiver *) {}
+
+}  // namespace
+
+std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)
+{
+    DestReceiver *dest = pg_call([&sink] {
+        DestReceiver *tuplestore = CreateDestReceiver(DestTuplestore);
+        SetTuplestoreDestReceiverParams(tuplestore, sink.store, sink.context, false,
+                                        sink.descriptor,
+                                        "fkdoctor query returned an unexpected row type");
+        return tuplestore;
+    });
+    std::uint64_t rows = run_query_to(sql.c_str(), dest);
+    pg_call([dest] { dest->rDestroy(dest); });
+    return rows;
+}
+
+std::uint64_t visit_query_rows(const std::string &sql, const RowVisitor &visitor)
+{
+    VisitingReceiver receiver{{visit_slot, ignore_startup, ignore_event, ignore_event, DestNone},
+                              &visitor, nullptr};
+    std::uint64_t rows = run_query_to(sql.c_str(), &receiver.receiver);
+    if (receiver.failure)
+        std::rethrow_exception(receiver.failure);
+    return rows;
 }
 
 namespace {

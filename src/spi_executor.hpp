@@ -49,6 +49,13 @@ struct RowSink {
 // Nothing is held in C++: the tuplestore spills to disk past work_mem.
 std::uint64_t run_query_into(const std::string &sql, const RowSink &sink);
 
+// Runs a read-only query under the caller's snapshot and hands each row to
+// visitor (values and nulls, one per column), holding none of them. The
+// visitor must not raise a PostgreSQL error; if it throws, the query stops
+// and the exception is thrown again here. Returns the row count.
+using RowVisitor = std::function<void(const Datum *values, const bool *nulls)>;
+std::uint64_t visit_query_rows(const std::string &sql, const RowVisitor &visitor);
+
 // A small read-only result (catalog queries), every value as text.
 using TextValue = std::optional<std::string>;
 using TextRow = std::vector<TextValue>;

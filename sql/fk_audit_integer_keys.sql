@@ -1,0 +1,128 @@
+-- fk_audit() checks single-column smallint/integer/bigint keys in one scan
+-- of the child, looking each row's keys up in the parents' keys held in
+-- memory. Its answers must be those of the anti-join: every case here is
+-- compared with fk_orphans(), which runs PostgreSQL's own orphan query.
+CREATE SCHEMA fkd_int;
+SET search_path = fkd_int, public;
+
+-- Counts from fk_audit() next to the same counts from fk_orphans().
+CREATE FUNCTION audit_vs_orphans(t regclass)
+RETURNS TABLE (constraint_name name, rows_checked bigint, orphan_rows bigint,
+               missing_keys bigint, status text, same_as_orphans boolean)
+LANGUAGE sql AS $$
+    SELECT a.constraint_name, a.rows_checked, a.orphan_rows, a.missing_keys, a.status,
+           (a.orphan_rows, a.missing_keys) IS NOT DISTINCT FROM
+           (SELECT (count(*), count(DISTINCT o.missing_key)) FROM fk_orphans(t) o
+            WHERE o.constraint_name = a.constraint_name)
+    FROM fk_audit(t) a ORDER BY 1
+$$;
+-- How many times the table was scanned in this transaction.
+CREATE FUNCTION scans(t regclass) RETURNS bigint LANGUAGE sql
+AS $$ SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables WHERE relid = t $$;
+
+-- Dense parent keys (a bitmap) and sparse ones at the ends of bigint (a
+-- hash set); smallint and bigint columns referencing integer and bigint
+-- ones; NULL keys, which reference nothing; a parent whose unique column
+-- holds a NULL, which matches nothing.
+CREATE TABLE dense (id int PRIMARY KEY);
+INSERT INTO dense SELECT generate_series(-100, 1000);
+CREATE TABLE sparse (id bigint PRIMARY KEY);
+INSERT INTO sparse VALUES (-9223372036854775808), (-1), (0), (4294967296), (9223372036854775807);
+CREATE TABLE nullable (code int UNIQUE);
+INSERT INTO nullable VALUES (1), (NULL);
+CREATE TABLE mixed (id int PRIMARY KEY,
+    small_id smallint REFERENCES dense,
+    big_id bigint REFERENCES dense,
+    far_id bigint REFERENCES sparse,
+    near_id int REFERENCES sparse,
+    code int REFERENCES nullable (code));
+SET session_replication_role = replica;
+INSERT INTO mixed
+SELECT g,
+       CASE WHEN g % 10 = 0 THEN 1001 + g % 3 WHEN g % 7 = 0 THEN NULL ELSE g % 1000 - 100 END,
+       CASE WHEN g = 5 THEN -101 WHEN g = 6 THEN 9223372036854775807 ELSE g END,
+       CASE g % 4 WHEN 0 THEN -9223372036854775808 WHEN 1 THEN 9223372036854775807
+                  WHEN 2 THEN -9223372036854775807 ELSE 1 END,
+       CASE WHEN g % 5 = 0 THEN -1 WHEN g % 5 = 1 THEN 2147483647 ELSE 0 END,
+       CASE WHEN g % 3 = 0 THEN 1 WHEN g % 3 = 1 THEN NULL ELSE 2 END
+FROM generate_series(1, 900) g;
+RESET session_replication_role;
+SELECT * FROM audit_vs_orphans('mixed');
+-- One scan for the five keys (and none to count the rows).
+BEGIN;
+SELECT scans('mixed') AS before \gset
+SELECT count(*) AS keys FROM fk_audit('mixed');
+SELECT scans('mixed') - :before AS audit_scans;
+COMMIT;
+
+-- What the caller's own transaction wrote is seen, as by the anti-join.
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO mixed VALUES (901, 1, 1, 0, 0, 1), (902, -200, 1, 0, 0, 1);
+DELETE FROM dense WHERE id = 1;
+SELECT constraint_name, orphan_rows, same_as_orphans FROM audit_vs_orphans('mixed')
+WHERE constraint_name IN ('mixed_small_id_fkey', 'mixed_big_id_fkey');
+ROLLBACK;
+
+-- A partitioned child of a partitioned parent.
+CREATE TABLE accounts (id bigint PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE accounts_low PARTITION OF accounts FOR VALUES FROM (MINVALUE) TO (1000);
+CREATE TABLE accounts_high PARTITION OF accounts FOR VALUES FROM (1000) TO (MAXVALUE);
+INSERT INTO accounts SELECT generate_series(1, 2000, 2);
+CREATE TABLE entries (id int, account_id int REFERENCES accounts) PARTITION BY HASH (id);
+CREATE TABLE entries_0 PARTITION OF entries FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE entries_1 PARTITION OF entries FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+SET session_replication_role = replica;
+INSERT INTO entries SELECT g, g FROM generate_series(1, 3000) g WHERE g % 2 = 1 OR g % 5 = 0;
+RESET session_replication_role;
+SELECT * FROM audit_vs_orphans('entries');
+
+-- Past maintenance_work_mem the answers stay exact: a parent whose keys do
+-- not fit (1MB holds about 32,000 while they are read) is checked by its
+-- anti-join, and a key with more distinct missing keys than fit in memory
+-- is read again by its anti-join for them.
+CREATE TABLE wide (id bigint PRIMARY KEY);
+INSERT INTO wide SELECT g * 1000003 FROM generate_series(1::bigint, 40000) g;
+CREATE TABLE lots (id int PRIMARY KEY, wide_id bigint REFERENCES wide, dense_id int REFERENCES dense);
+SET session_replication_role = replica;
+INSERT INTO lots SELECT g, CASE WHEN g % 1000 = 0 THEN g ELSE (1 + g % 40000) * 1000003 END,
+                        CASE WHEN g <= 75000 THEN 5000 + g ELSE 1 END
+FROM generate_series(1::bigint, 80000) g;
+RESET session_replication_role;
+ANALYZE lots, wide;
+BEGIN;
+SET LOCAL maintenance_work_mem = '1MB';
+SELECT scans('lots') AS before \gset
+CREATE TEMP TABLE limited AS
+SELECT constraint_name, rows_checked, orphan_rows, missing_keys FROM fk_audit('lots');
+-- One scan for dense_id (wide's keys did not fit), one anti-join for
+-- dense_id's missing keys and one for wide_id.
+SELECT scans('lots') - :before AS scans_in_1mb;
+COMMIT;
+-- With the default 64MB all of it fits: one scan. Same answers both ways.
+BEGIN;
+SELECT scans('lots') AS before \gset
+CREATE TEMP TABLE roomy AS
+SELECT constraint_name, rows_checked, orphan_rows, missing_keys FROM fk_audit('lots');
+SELECT scans('lots') - :before AS scans_in_64mb;
+COMMIT;
+SELECT l.*, l = r AS same_in_64mb, a.same_as_orphans
+FROM limited l JOIN roomy r USING (constraint_name) JOIN audit_vs_orphans('lots') a USING (constraint_name)
+ORDER BY 1;
+DROP TABLE limited, roomy;
+
+-- Keys the scan leaves to the anti-join: a composite one and a numeric one
+-- (1.00 matches 1.0 by value, not by its bytes).
+CREATE TABLE n_parent (id numeric PRIMARY KEY);
+INSERT INTO n_parent VALUES (1.0), (2);
+ALTER TABLE mixed ADD UNIQUE (id, small_id);
+CREATE TABLE n_child (id int, n numeric REFERENCES n_parent, m int, o int,
+                      FOREIGN KEY (m, o) REFERENCES mixed (id, small_id));
+SET session_replication_role = replica;
+INSERT INTO n_child VALUES (1, 1.00, 1, 1), (2, 3, 2, 2), (3, NULL, NULL, 5);
+RESET session_replication_role;
+SELECT * FROM audit_vs_orphans('n_child');
+
+SET client_min_messages = warning;
+DROP SCHEMA fkd_int CASCADE;
+RESET client_min_messages;
