@@ -70,24 +70,6 @@ std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
            " " + std::string(kChildAlias) + joins;
 }
 
-std::string parent_keys_query(const ForeignKey &key, std::int64_t limit)
-{
-    std::string column = column_reference(kParentAlias, key.columns.front().parent_column);
-    return "SELECT " + column + " FROM " + relation_scan(key.parent) + " " +
-           std::string(kParentAlias) + " WHERE " + column + " IS NOT NULL LIMIT " +
-           std::to_string(limit);
-}
-
-std::string child_keys_query(const std::vector<const ForeignKey *> &keys)
-{
-    std::vector<std::string> columns;
-    for (const ForeignKey *key : keys)
-        for (const auto &column : key->columns)
-            columns.push_back(column_reference(kChildAlias, column.child_column));
-    return "SELECT " + join_list(columns, ", ") + " FROM " + relation_scan(keys.front()->child) +
-           " " + std::string(kChildAlias);
-}
-
 std::string orphan_diagnosis(const ForeignKey &key)
 {
     if (!key.validated)

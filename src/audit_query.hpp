@@ -1,7 +1,6 @@
 // What fk_audit() runs and says, from the catalog model. Plain C++.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,14 +29,6 @@ std::string child_outgrows_cache_query(const ForeignKey &key);
 // with the child cached this is slower than one anti-join per key; it
 // reads the child once instead of once per key (see the README).
 std::string table_audit_query(const std::vector<const ForeignKey *> &keys);
-
-// The parent's non-NULL key values, at most limit rows: the key must have
-// one column (for the integer key scan).
-std::string parent_keys_query(const ForeignKey &key, std::int64_t limit);
-
-// Every child row's key columns, for the keys given (all on one table), in
-// key order: one plain scan of the child.
-std::string child_keys_query(const std::vector<const ForeignKey *> &keys);
 
 // How the orphans of a key could have got in, from what the catalogs show.
 std::string orphan_diagnosis(const ForeignKey &key);

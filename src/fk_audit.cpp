@@ -143,7 +143,7 @@ std::optional<std::int64_t> audit_integer_keys(const TableKeys &rows, TableKeys 
         keys.push_back(row->key);
     IntegerScanResult scan;
     std::optional<std::string> error = run_in_subtransaction([&] {
-        scan = scan_integer_keys(keys, static_cast<std::size_t>(maintenance_work_mem) * 1024);
+        scan = scan_integer_keys(keys);
     });
     if (error)
         scan = IntegerScanResult{std::nullopt, decltype(scan.keys)(rows.size())};

@@ -2,6 +2,7 @@
 // one row per child row that PostgreSQL's RI check would reject.
 #include "access_checks.hpp"
 #include "errors.hpp"
+#include "integer_key_scan.hpp"
 #include "key_function_call.hpp"
 #include "sql_generator.hpp"
 
@@ -21,9 +22,13 @@ Datum fk_orphans_body(FunctionCallInfo fcinfo)
         check_for_interrupts();
         if (!may_check(key, table.has_value()))
             continue;
-        std::uint64_t found = run_query_into(orphan_rows_query(key, rows_left), call.sink);
+        std::optional<std::uint64_t> found;
+        if (is_integer_key(key))
+            found = put_integer_orphans(key, rows_left, call.sink);
+        if (!found)
+            found = run_query_into(orphan_rows_query(key, rows_left), call.sink);
         if (rows_left) {
-            *rows_left -= static_cast<std::int64_t>(found);
+            *rows_left -= static_cast<std::int64_t>(*found);
             if (*rows_left <= 0)
                 break;
         }

@@ -1,8 +1,10 @@
 #include "integer_key_scan.hpp"
 
-#include "audit_query.hpp"
+#include <limits>
+
 #include "integer_key_set.hpp"
-#include "spi_executor.hpp"
+#include "orphan_spool.hpp"
+#include "sql_generator.hpp"
 #include "stopwatch.hpp"
 
 extern "C" {
@@ -30,6 +32,11 @@ std::int64_t integer_value(Datum value, Oid type)
     }
 }
 
+std::size_t memory_allowed()
+{
+    return static_cast<std::size_t>(maintenance_work_mem) * 1024;
+}
+
 // While the keys are read, their vector may hold twice their 8 bytes each;
 // the set built from them takes at most 16 bytes a key.
 constexpr std::size_t kLoadBytesPerKey = 32;
@@ -42,6 +49,7 @@ std::optional<ParentKeySet> load_parent_keys(const ForeignKey &key, std::size_t 
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
                      [&](const Datum *row, const bool *) {
                          values.push_back(integer_value(row[0], type));
+                         return true;
                      });
     if (values.size() > limit)
         return std::nullopt;
@@ -88,9 +96,9 @@ bool is_integer_key(const ForeignKey &key)
            equality.name.schema == "pg_catalog" && equality.name.name == "=";
 }
 
-IntegerScanResult scan_integer_keys(const std::vector<const ForeignKey *> &keys,
-                                    std::size_t max_bytes)
+IntegerScanResult scan_integer_keys(const std::vector<const ForeignKey *> &keys)
 {
+    std::size_t max_bytes = memory_allowed();
     IntegerScanResult result;
     result.keys.resize(keys.size());
     LoadedKeys loaded = load_parents(keys, max_bytes);
@@ -105,7 +113,7 @@ IntegerScanResult scan_integer_keys(const std::vector<const ForeignKey *> &keys,
 
     Stopwatch scan_watch;
     result.rows_checked = static_cast<std::int64_t>(visit_query_rows(
-        child_keys_query(loaded.keys), [&](const Datum *values, const bool *nulls) {
+        child_keys_query(loaded.keys, false), [&](const Datum *values, const bool *nulls) {
             for (std::size_t n = 0; n < tallies.size(); ++n) {
                 if (nulls[n])
                     continue;  // a NULL key references nothing
@@ -113,6 +121,7 @@ IntegerScanResult scan_integer_keys(const std::vector<const ForeignKey *> &keys,
                 if (!loaded.parents[n].contains(value))
                     tallies[n].add_orphan(value);
             }
+            return true;
         }));
     double scan_ms = scan_watch.elapsed_ms();
 
@@ -124,6 +133,69 @@ IntegerScanResult scan_integer_keys(const std::vector<const ForeignKey *> &keys,
         result.keys[loaded.slots[n]] = counts;
     }
     return result;
+}
+
+namespace {
+
+constexpr std::size_t kRowsPerRead = 10000;
+
+Relation table_of_child(const ForeignKey &key, Oid table)
+{
+    if (table == key.child.oid)
+        return key.child;
+    TextRow name = query_text_rows("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+                                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                                   "WHERE c.oid = " + std::to_string(table)).at(0);
+    return Relation{table, {name.at(0).value(), name.at(1).value()}, 'r'};
+}
+
+std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, const RowSink &sink)
+{
+    std::uint64_t put = 0;
+    std::vector<RowAddress> rows;
+    Oid rows_table = InvalidOid;
+    auto put_rows = [&] {
+        if (rows.empty())
+            return;
+        std::string query = orphan_rows_at_query(key, table_of_child(key, rows_table), rows);
+        // The planner prices each fetch by ctid as a random read from disk
+        // and would scan the whole table for each batch instead.
+        with_setting("enable_seqscan", "off", [&] { put += run_query_into(query, sink); });
+        rows.clear();
+    };
+    Oid table;
+    RowAddress row;
+    while (spool.next(table, row)) {
+        if (table != rows_table || rows.size() == kRowsPerRead) {
+            put_rows();
+            rows_table = table;
+        }
+        rows.push_back(row);
+    }
+    put_rows();
+    return put;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> put_integer_orphans(const ForeignKey &key,
+                                                 std::optional<std::int64_t> limit,
+                                                 const RowSink &sink)
+{
+    std::optional<ParentKeySet> parent = load_parent_keys(key, memory_allowed());
+    if (!parent)
+        return std::nullopt;
+    OrphanSpool spool;
+    Oid type = key.columns.front().child_type;
+    std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
+    std::int64_t found = 0;
+    visit_query_rows(child_keys_query({&key}, true), [&](const Datum *values, const bool *nulls) {
+        if (nulls[2] || parent->contains(integer_value(values[2], type)))
+            return true;
+        spool.add(DatumGetObjectId(values[0]), reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
+        return ++found < wanted;
+    });
+    return put_spooled_orphans(key, spool, sink);
 }
 
 }  // namespace fkd

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "catalog_model.hpp"
+#include "spi_executor.hpp"
 
 namespace fkd {
 
@@ -32,9 +33,17 @@ struct IntegerScanResult {
 };
 
 // keys: integer keys of one child table. Their parents' keys together use
-// at most max_bytes, and the distinct missing keys share what is left.
-// Every query runs under the caller's snapshot.
-IntegerScanResult scan_integer_keys(const std::vector<const ForeignKey *> &keys,
-                                    std::size_t max_bytes);
+// at most maintenance_work_mem (what PostgreSQL's own check gives its hash
+// join), and the distinct missing keys share what is left. Every query runs
+// under the caller's snapshot.
+IntegerScanResult scan_integer_keys(const std::vector<const ForeignKey *> &keys);
+
+// fk_orphans() for an integer key: one scan of the child finds where its
+// orphan rows are (at most limit of them), then they are read by ctid, a
+// batch at a time, into sink. Returns the rows put, or nothing (and puts
+// none) if the parent's keys do not fit in maintenance_work_mem.
+std::optional<std::uint64_t> put_integer_orphans(const ForeignKey &key,
+                                                 std::optional<std::int64_t> limit,
+                                                 const RowSink &sink);
 
 }  // namespace fkd

@@ -60,12 +60,26 @@ SpiSession::~SpiSession()
     }
 }
 
-void with_work_mem(int kilobytes, const std::function<void()> &work)
+namespace {
+
+void with_settings_made_by(const std::function<void()> &set, const std::function<void()> &work)
 {
     int level = pg_call([] { return NewGUCNestLevel(); });
-    set_work_mem_for_this_call(kilobytes);
+    set();
     work();
     pg_call([level] { AtEOXact_GUC(true, level); });
+}
+
+}  // namespace
+
+void with_work_mem(int kilobytes, const std::function<void()> &work)
+{
+    with_settings_made_by([kilobytes] { set_work_mem_for_this_call(kilobytes); }, work);
+}
+
+void with_setting(const char *name, const char *value, const std::function<void()> &work)
+{
+    with_settings_made_by([name, value] { set_for_this_call(name, value); }, work);
 }
 
 namespace {
@@ -97,8 +111,7 @@ bool visit_slot(TupleTableSlot *slot, DestReceiver *dest)
     auto *self = reinterpret_cast<VisitingReceiver *>(dest);
     slot_getallattrs(slot);
     try {
-        (*self->visitor)(slot->tts_values, slot->tts_isnull);
-        return true;
+        return (*self->visitor)(slot->tts_values, slot->tts_isnull);
     } catch (...) {
         self->failure = std::current_exception();
         return false;

@@ -37,6 +37,9 @@ private:
 // raises, the enclosing subtransaction or SpiSession sets it back.
 void with_work_mem(int kilobytes, const std::function<void()> &work);
 
+// Runs work with the setting name set to value, then sets it back, alike.
+void with_setting(const char *name, const char *value, const std::function<void()> &work);
+
 // Where a query's rows go: a set-returning function's tuplestore.
 struct RowSink {
     Tuplestorestate *store = nullptr;
@@ -50,10 +53,12 @@ struct RowSink {
 std::uint64_t run_query_into(const std::string &sql, const RowSink &sink);
 
 // Runs a read-only query under the caller's snapshot and hands each row to
-// visitor (values and nulls, one per column), holding none of them. The
-// visitor must not raise a PostgreSQL error; if it throws, the query stops
-// and the exception is thrown again here. Returns the row count.
-using RowVisitor = std::function<void(const Datum *values, const bool *nulls)>;
+// visitor (values and nulls, one per column), holding none of them, until
+// the visitor returns false. The visitor must not raise a PostgreSQL error
+// (pg_call() turns one into an exception); if it throws, the query stops
+// and the exception is thrown again here. Returns the rows the visitor
+// took (before any stop).
+using RowVisitor = std::function<bool(const Datum *values, const bool *nulls)>;
 std::uint64_t visit_query_rows(const std::string &sql, const RowVisitor &visitor);
 
 // A small read-only result (catalog queries), every value as text.

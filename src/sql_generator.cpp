@@ -129,20 +129,64 @@ std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
     return "pg_catalog.jsonb_build_object(" + join_list(pairs, ", ") + ")";
 }
 
-std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit)
+namespace {
+
+// The columns of fk_orphans(), for an orphan row of the child aliased fk.
+std::string orphan_row_columns(const ForeignKey &key)
 {
     std::string child_key = key.child_primary_key.empty()
                                  ? std::string("NULL::pg_catalog.jsonb")
                                  : jsonb_object_of_columns(key.child_primary_key, kChildAlias);
-    std::string query =
-        "SELECT " + quote_literal(key.name) + "::pg_catalog.name, " +
-        std::string(kChildAlias) + ".tableoid::pg_catalog.regclass, " +
-        quote_literal(quote_qualified(key.parent.name)) + "::pg_catalog.regclass, " +
-        std::string(kChildAlias) + ".ctid, " + child_key + ", " +
-        jsonb_object_of_columns(child_columns(key), kChildAlias) + " " + orphan_from_where(key);
+    return quote_literal(key.name) + "::pg_catalog.name, " + std::string(kChildAlias) +
+           ".tableoid::pg_catalog.regclass, " +
+           quote_literal(quote_qualified(key.parent.name)) + "::pg_catalog.regclass, " +
+           std::string(kChildAlias) + ".ctid, " + child_key + ", " +
+           jsonb_object_of_columns(child_columns(key), kChildAlias);
+}
+
+}  // namespace
+
+std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit)
+{
+    std::string query = "SELECT " + orphan_row_columns(key) + " " + orphan_from_where(key);
     if (limit)
         query += " LIMIT " + std::to_string(*limit);
     return query;
+}
+
+std::string parent_keys_query(const ForeignKey &key, std::int64_t limit)
+{
+    std::string column = column_reference(kParentAlias, key.columns.front().parent_column);
+    return "SELECT " + column + " FROM " + relation_scan(key.parent) + " " +
+           std::string(kParentAlias) + " WHERE " + column + " IS NOT NULL LIMIT " +
+           std::to_string(limit);
+}
+
+std::string child_keys_query(const std::vector<const ForeignKey *> &keys, bool with_location)
+{
+    std::vector<std::string> columns;
+    if (with_location) {
+        columns.push_back(std::string(kChildAlias) + ".tableoid");
+        columns.push_back(std::string(kChildAlias) + ".ctid");
+    }
+    for (const ForeignKey *key : keys)
+        for (const auto &column : key->columns)
+            columns.push_back(column_reference(kChildAlias, column.child_column));
+    return "SELECT " + join_list(columns, ", ") + " FROM " + relation_scan(keys.front()->child) +
+           " " + std::string(kChildAlias);
+}
+
+std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,
+                                 const std::vector<RowAddress> &rows)
+{
+    std::vector<std::string> ctids;
+    for (const RowAddress &row : rows)
+        ctids.push_back("\"(" + std::to_string(row.block) + "," + std::to_string(row.offset) +
+                        ")\"");
+    return "SELECT " + orphan_row_columns(key) + " FROM ONLY " + quote_qualified(table.name) +
+           " " + std::string(kChildAlias) + " WHERE " + std::string(kChildAlias) +
+           ".ctid OPERATOR(pg_catalog.=) ANY ('{" + join_list(ctids, ",") +
+           "}'::pg_catalog.tid[])";
 }
 
 }  // namespace fkd

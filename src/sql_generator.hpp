@@ -68,4 +68,25 @@ std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
 // constraint_name, child_table, parent_table, child_ctid, child_key, missing_key.
 std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit);
 
+// For the integer key scan (integer_key_scan.hpp), of keys of one column:
+// the parent's non-NULL key values, at most limit rows.
+std::string parent_keys_query(const ForeignKey &key, std::int64_t limit);
+
+// Every child row's key columns, for the keys given (all on one table), in
+// key order: one plain scan of the child. With with_location, each row
+// starts with the table it is in (a leaf partition when the child is
+// partitioned) and its ctid.
+std::string child_keys_query(const std::vector<const ForeignKey *> &keys, bool with_location);
+
+// A row's ctid.
+struct RowAddress {
+    std::uint32_t block = 0;
+    std::uint16_t offset = 0;
+};
+
+// The rows of fk_orphans() for the key at the given ctids of table (the
+// child, or one of its leaf partitions), already known to be orphans.
+std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,
+                                 const std::vector<RowAddress> &rows);
+
 }  // namespace fkd

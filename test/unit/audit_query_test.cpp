@@ -85,15 +85,3 @@ TEST(KeyAdvice, MentionsAMissingIndexAndMissingEnforcement)
     k.enforcement = fkd::Enforcement::ReplicaOnly;
     EXPECT_NE(fkd::key_advice(k)->find("replica only"), std::string::npos);
 }
-
-TEST(IntegerKeyScanQueries, ReadTheParentsKeysUpToALimitAndTheChildsKeysInOneScan)
-{
-    fkd::ForeignKey first = key("a_fkey", "customer_id", "customers");
-    fkd::ForeignKey second = key("b_fkey", "Seller Id", "sellers");
-    second.child.kind = 'p';
-    first.child.kind = 'p';
-    EXPECT_EQ(fkd::parent_keys_query(first, 1001),
-              "SELECT pk.id FROM ONLY shop.customers pk WHERE pk.id IS NOT NULL LIMIT 1001");
-    EXPECT_EQ(fkd::child_keys_query({&first, &second}),
-              "SELECT fk.customer_id, fk.\"Seller Id\" FROM shop.orders fk");
-}

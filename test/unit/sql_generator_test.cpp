@@ -130,3 +130,34 @@ TEST(OrphanCountAndSampleQuery, CountsAndSamplesInOneScanOfTheOrphanQuery)
               "pg_catalog.\"C\" END]) AS sample " +
                   fkd::orphan_from_where(key) + ") s");
 }
+
+TEST(IntegerKeyScanQueries, ReadTheParentsKeysUpToALimit)
+{
+    EXPECT_EQ(fkd::parent_keys_query(orders_key(), 1001),
+              "SELECT pk.id FROM ONLY shop.customers pk WHERE pk.id IS NOT NULL LIMIT 1001");
+}
+
+TEST(IntegerKeyScanQueries, ReadEveryKeyOfTheChildInOneScanWithOrWithoutTheRowsLocation)
+{
+    fkd::ForeignKey first = orders_key();
+    fkd::ForeignKey second = orders_key();
+    second.columns.front().child_column = "Seller Id";
+    first.child.kind = second.child.kind = 'p';
+    EXPECT_EQ(fkd::child_keys_query({&first, &second}, false),
+              "SELECT fk.customer_id, fk.\"Seller Id\" FROM shop.orders fk");
+    EXPECT_EQ(fkd::child_keys_query({&first}, true),
+              "SELECT fk.tableoid, fk.ctid, fk.customer_id FROM shop.orders fk");
+}
+
+TEST(OrphanRowsAtQuery, ReadsTheFunctionsColumnsByCtidFromOneTable)
+{
+    fkd::ForeignKey key = orders_key();
+    key.child.kind = 'p';
+    EXPECT_EQ(fkd::orphan_rows_at_query(key, {201, {"shop", "orders 2026"}, 'r'}, {{0, 1}, {4294967295u, 7}}),
+              "SELECT 'orders_customer_id_fkey'::pg_catalog.name, fk.tableoid::pg_catalog.regclass, "
+              "'shop.customers'::pg_catalog.regclass, fk.ctid, "
+              "pg_catalog.jsonb_build_object('order_id', fk.order_id), "
+              "pg_catalog.jsonb_build_object('customer_id', fk.customer_id) "
+              "FROM ONLY shop.\"orders 2026\" fk "
+              "WHERE fk.ctid OPERATOR(pg_catalog.=) ANY ('{\"(0,1)\",\"(4294967295,7)\"}'::pg_catalog.tid[])");
+}
