@@ -7,7 +7,7 @@
 #include <boost/container/flat_map.hpp>
 
 #include "audit_query.hpp"
-#include "integer_key_scan.hpp"
+#include "key_scan.hpp"
 #include "key_function_call.hpp"
 #include "settings.hpp"
 #include "stopwatch.hpp"
@@ -131,24 +131,23 @@ bool audit_in_one_scan(const TableKeys &rows)
     return true;
 }
 
-// The table's integer keys whose parents' keys fit in maintenance_work_mem,
-// checked in one scan of the table that also counts its rows. A key with
-// more distinct missing keys than fit is read again by its own anti-join.
-// Returns the row count, if the scan ran; the keys it did not check go to
-// unchecked (all of them if it failed, so that each is then tried alone).
-std::optional<std::int64_t> audit_integer_keys(const TableKeys &rows, TableKeys &unchecked)
+// The table's keys checked in memory whose parents' keys fit in
+// maintenance_work_mem, in one scan of the table that also counts its rows.
+// A key with more distinct missing keys than fit is read again by its own
+// anti-join. Returns the row count, if the scan ran; the keys it did not
+// check go to unchecked (all of them if it failed, so that each is then
+// tried alone).
+std::optional<std::int64_t> audit_in_memory(const TableKeys &rows, TableKeys &unchecked)
 {
     std::vector<const ForeignKey *> keys;
     for (const AuditRow *row : rows)
         keys.push_back(row->key);
-    IntegerScanResult scan;
-    std::optional<std::string> error = run_in_subtransaction([&] {
-        scan = scan_integer_keys(keys);
-    });
+    MemoryScanResult scan;
+    std::optional<std::string> error = run_in_subtransaction([&] { scan = scan_keys_in_memory(keys); });
     if (error)
-        scan = IntegerScanResult{std::nullopt, decltype(scan.keys)(rows.size())};
+        scan = MemoryScanResult{std::nullopt, decltype(scan.keys)(rows.size())};
     for (size_t n = 0; n < rows.size(); ++n) {
-        const std::optional<IntegerKeyCounts> &counts = scan.keys[n];
+        const std::optional<KeyCounts> &counts = scan.keys[n];
         if (!counts)
             unchecked.push_back(rows[n]);
         else if (!counts->missing_keys)
@@ -161,19 +160,19 @@ std::optional<std::int64_t> audit_integer_keys(const TableKeys &rows, TableKeys 
     return scan.rows_checked;
 }
 
-// Integer keys are checked in one scan of the table (see
-// integer_key_scan.hpp). The others: re-reading a cached child for each
-// key costs less than carrying every child row through one outer join per
-// key; re-reading it from disk costs more. So a child bigger than
-// effective_cache_size is scanned once for them.
+// Keys of plain values (integers, uuids) are checked in memory, in one
+// scan of the table (see key_scan.hpp). The others: re-reading a cached
+// child for each key costs less than carrying every child row through one
+// outer join per key; re-reading it from disk costs more. So a child bigger
+// than effective_cache_size is scanned once for them.
 void audit_table(const TableKeys &rows)
 {
-    TableKeys integer_rows, other_rows;
+    TableKeys in_memory_rows, other_rows;
     for (AuditRow *row : rows)
-        (is_integer_key(*row->key) ? integer_rows : other_rows).push_back(row);
+        (checked_in_memory(*row->key) ? in_memory_rows : other_rows).push_back(row);
     std::optional<std::int64_t> rows_checked;
-    if (!integer_rows.empty())
-        rows_checked = audit_integer_keys(integer_rows, other_rows);
+    if (!in_memory_rows.empty())
+        rows_checked = audit_in_memory(in_memory_rows, other_rows);
     if (other_rows.empty())
         return;
     if (other_rows.size() > 1 && child_outgrows_cache(*other_rows.front()->key) &&

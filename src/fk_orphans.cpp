@@ -2,7 +2,7 @@
 // one row per child row that PostgreSQL's RI check would reject.
 #include "access_checks.hpp"
 #include "errors.hpp"
-#include "integer_key_scan.hpp"
+#include "key_scan.hpp"
 #include "key_function_call.hpp"
 #include "sql_generator.hpp"
 
@@ -23,8 +23,8 @@ Datum fk_orphans_body(FunctionCallInfo fcinfo)
         if (!may_check(key, table.has_value()))
             continue;
         std::optional<std::uint64_t> found;
-        if (is_integer_key(key))
-            found = put_integer_orphans(key, rows_left, call.sink);
+        if (checked_in_memory(key))
+            found = put_orphans_found_in_memory(key, rows_left, call.sink);
         if (!found)
             found = run_query_into(orphan_rows_query(key, rows_left), call.sink);
         if (rows_left) {

@@ -156,9 +156,13 @@ std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t>
 
 std::string parent_keys_query(const ForeignKey &key, std::int64_t limit)
 {
-    std::string column = column_reference(kParentAlias, key.columns.front().parent_column);
-    return "SELECT " + column + " FROM " + relation_scan(key.parent) + " " +
-           std::string(kParentAlias) + " WHERE " + column + " IS NOT NULL LIMIT " +
+    std::vector<std::string> columns, not_null;
+    for (const auto &column : key.columns) {
+        columns.push_back(column_reference(kParentAlias, column.parent_column));
+        not_null.push_back(columns.back() + " IS NOT NULL");
+    }
+    return "SELECT " + join_list(columns, ", ") + " FROM " + relation_scan(key.parent) + " " +
+           std::string(kParentAlias) + " WHERE " + join_list(not_null, " AND ") + " LIMIT " +
            std::to_string(limit);
 }
 

@@ -68,8 +68,8 @@ std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
 // constraint_name, child_table, parent_table, child_ctid, child_key, missing_key.
 std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit);
 
-// For the integer key scan (integer_key_scan.hpp), of keys of one column:
-// the parent's non-NULL key values, at most limit rows.
+// For checking keys in memory (key_scan.hpp): the parent's key columns,
+// from rows where none is NULL, at most limit rows.
 std::string parent_keys_query(const ForeignKey &key, std::int64_t limit);
 
 // Every child row's key columns, for the keys given (all on one table), in

@@ -131,13 +131,18 @@ TEST(OrphanCountAndSampleQuery, CountsAndSamplesInOneScanOfTheOrphanQuery)
                   fkd::orphan_from_where(key) + ") s");
 }
 
-TEST(IntegerKeyScanQueries, ReadTheParentsKeysUpToALimit)
+TEST(KeysInMemoryQueries, ReadTheParentsCompleteKeysUpToALimit)
 {
-    EXPECT_EQ(fkd::parent_keys_query(orders_key(), 1001),
+    fkd::ForeignKey key = orders_key();
+    EXPECT_EQ(fkd::parent_keys_query(key, 1001),
               "SELECT pk.id FROM ONLY shop.customers pk WHERE pk.id IS NOT NULL LIMIT 1001");
+    key.columns.push_back(int_column("shop_id", "Shop"));
+    EXPECT_EQ(fkd::parent_keys_query(key, 5),
+              "SELECT pk.id, pk.\"Shop\" FROM ONLY shop.customers pk "
+              "WHERE pk.id IS NOT NULL AND pk.\"Shop\" IS NOT NULL LIMIT 5");
 }
 
-TEST(IntegerKeyScanQueries, ReadEveryKeyOfTheChildInOneScanWithOrWithoutTheRowsLocation)
+TEST(KeysInMemoryQueries, ReadEveryKeyOfTheChildInOneScanWithOrWithoutTheRowsLocation)
 {
     fkd::ForeignKey first = orders_key();
     fkd::ForeignKey second = orders_key();
