@@ -6,6 +6,7 @@
 
 #include "key_set.hpp"
 #include "orphan_spool.hpp"
+#include "settings.hpp"
 #include "sql_generator.hpp"
 #include "stopwatch.hpp"
 
@@ -239,7 +240,7 @@ LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t
 
 bool checked_in_memory(const ForeignKey &key)
 {
-    return kind_of(key).has_value();
+    return fkdoctor_check_in_memory && kind_of(key).has_value();
 }
 
 MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys)
@@ -274,6 +275,17 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
 namespace {
 
 constexpr std::size_t kRowsPerRead = 10000;
+
+// Reading orphans back by ctid costs more per row than the anti-join, which
+// the planner can also spread over parallel workers: once a quarter of the
+// rows read are orphans (past a few batches' worth), the anti-join wins.
+constexpr std::int64_t kOrphansBeforeJudging = 3 * kRowsPerRead;
+constexpr std::int64_t kMostRowsPerOrphan = 4;
+
+bool too_many_orphans(std::int64_t orphans, std::int64_t rows)
+{
+    return orphans >= kOrphansBeforeJudging && orphans * kMostRowsPerOrphan > rows;
+}
 
 Relation table_of_child(const ForeignKey &key, Oid table)
 {
@@ -324,14 +336,19 @@ std::optional<std::uint64_t> put_orphans_found_in_memory(const ForeignKey &key,
         return std::nullopt;
     OrphanSpool spool;
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
-    std::int64_t found = 0;
+    std::int64_t rows = 0, found = 0;
+    bool anti_join_wins = false;
     visit_query_rows(child_keys_query({&key}, true), [&](const Datum *values, const bool *nulls) {
+        ++rows;
         if (!in_memory->is_orphan(values, nulls))
             return true;
         spool.add(DatumGetObjectId(values[0]),
                   reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
-        return ++found < wanted;
+        anti_join_wins = too_many_orphans(++found, rows);
+        return found < wanted && !anti_join_wins;
     });
+    if (anti_join_wins)
+        return std::nullopt;
     return put_spooled_orphans(key, spool, sink);
 }
 

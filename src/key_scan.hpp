@@ -16,7 +16,8 @@ namespace fkd {
 
 // True for a key checked this way: one column, or two under MATCH SIMPLE;
 // each smallint, integer or bigint on both sides (any mix), or a lone uuid
-// column; compared by pg_catalog's =.
+// column; compared by pg_catalog's =. Never with fkdoctor.check_in_memory
+// off.
 bool checked_in_memory(const ForeignKey &key);
 
 struct KeyCounts {
@@ -43,7 +44,8 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
 // fk_orphans() for a key checked_in_memory(): one scan of the child finds
 // where its orphan rows are (at most limit of them), then they are read by
 // ctid, a batch at a time, into sink. Returns the rows put, or nothing (and
-// puts none) if the parent's keys do not fit in maintenance_work_mem.
+// puts none) if the parent's keys do not fit in maintenance_work_mem or a
+// quarter of the child's rows are orphans (the anti-join is faster then).
 std::optional<std::uint64_t> put_orphans_found_in_memory(const ForeignKey &key,
                                                          std::optional<std::int64_t> limit,
                                                          const RowSink &sink);

@@ -62,7 +62,8 @@ cleanup() {
 trap cleanup EXIT
 quietly -c 'CREATE EXTENSION IF NOT EXISTS fkdoctor' -c 'ALTER EXTENSION fkdoctor UPDATE'
 
-echo "generating data: $children child rows of $parents parents, $three_key_rows rows with three keys, $half_rows rows half orphans"
+echo "generating data: $children child rows of $parents parents, $three_key_rows rows with three keys," \
+     "$half_rows rows half orphans, $((5 * half_rows)) rows one in ten an orphan"
 quietly -v children=$children -v parents=$parents -v orphans=$orphans \
     -v three_key_rows=$three_key_rows -v half_rows=$half_rows -f "$here/setup.sql"
 for rows in "${growth_sizes[@]}"; do
@@ -139,9 +140,10 @@ psql_bench -o /dev/null -f "$script"
 
 # --- memory: each call in a fresh backend, peak growth over its baseline --
 
-measure_memory() {  # n label orphans sql
+measure_memory() {  # n label orphans sql [setting]
     psql_bench -v n="$1" -v label="$2" -v orphans="$3" <<SQL
 SET search_path = public, bench;
+${5:-}
 SELECT count(*) FROM fk_constraints('bench.parent') \g /dev/null
 SELECT bench.status_kb('VmHWM') \g /dev/null
 SELECT bench.reset_peak(), bench.status_kb('VmHWM') AS peak_before,
@@ -157,14 +159,24 @@ if [ "$has_audit" = t ]; then
     measure_memory 2 "\`fk_audit('child')\`" $orphans "${query[fk_audit]}"
     measure_memory 3 "\`fk_audit('three_keys')\`" $((three_key_rows / 1000)) "${query[fk_audit_3]}"
 fi
-measure_memory 4 "\`fk_orphans('few')\`" $((half_rows / 20)) "SELECT count(*) FROM fk_orphans('bench.few')"
-measure_memory 5 "\`fk_orphans('half')\`" $((half_rows / 2)) "${query[fk_orphans_half]}"
-measure_memory 6 "reference: anti-join \`count(*)\` on child" $orphans "${query[left_join]}"
-measure_memory 7 "reference: \`to_jsonb()\` anti-join on half" $((half_rows / 2)) "${query[jsonb_half]}"
+# fk_orphans() reads a key of plain values in memory, unless
+# fkdoctor.check_in_memory is off or a quarter of the rows are orphans
+# (half, at the default scale): each way is measured at 50k and 500k orphans.
+few="SELECT count(*) FROM fk_orphans('bench.few')"
+measure_memory 4 "\`fk_orphans('few')\`, in memory" $((half_rows / 20)) "$few"
+measure_memory 5 "\`fk_orphans('many')\`, in memory" $((half_rows / 2)) \
+    "SELECT count(*) FROM fk_orphans('bench.many')"
+measure_memory 6 "\`fk_orphans('few')\`, anti-join (\`check_in_memory\` off)" $((half_rows / 20)) \
+    "$few" "SET fkdoctor.check_in_memory = off;"
+measure_memory 7 "\`fk_orphans('half')\`" $((half_rows / 2)) \
+    "${query[fk_orphans_half]}"
+measure_memory 8 "reference: anti-join \`count(*)\` on child" $orphans "${query[left_join]}"
+measure_memory 9 "reference: \`to_jsonb()\` anti-join on half" $((half_rows / 2)) "${query[jsonb_half]}"
 
 # --- report ---------------------------------------------------------------
 
 echo
 echo "main child: $children rows, $parents parents, $orphans orphans; three keys: $three_key_rows rows;" \
-     "half orphans: $half_rows rows ($((half_rows / 2)) orphans; few: $((half_rows / 20)))"
+     "half orphans: $half_rows rows ($((half_rows / 2)) orphans; few: $((half_rows / 20));" \
+     "many: $((5 * half_rows)) rows, $((half_rows / 2)) orphans)"
 psql_bench -v not_in_timeout="$not_in_timeout" -f "$here/report.sql"

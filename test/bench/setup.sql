@@ -38,6 +38,13 @@ CREATE TABLE few (id bigint PRIMARY KEY, parent_id int REFERENCES parent);
 INSERT INTO few SELECT g, CASE WHEN g % 20 = 0 THEN :parents + g ELSE 1 + g % :parents END
 FROM generate_series(1, :half_rows) g;
 
+-- As many orphans as half, but one row in ten (five times the rows): for
+-- the memory of fk_orphans() when it checks the key in memory, which it
+-- leaves to the anti-join when a quarter of the rows or more are orphans.
+CREATE TABLE many (id bigint PRIMARY KEY, parent_id int REFERENCES parent);
+INSERT INTO many SELECT g, CASE WHEN g % 10 = 0 THEN :parents + g ELSE 1 + g % :parents END
+FROM generate_series(1, 5 * :half_rows) g;
+
 RESET session_replication_role;
 
 -- A clean copy of the main child for VALIDATE CONSTRAINT, its key added
