@@ -331,7 +331,18 @@ ORDER BY t.root, n.nspname COLLATE pg_catalog."C", r.relname COLLATE pg_catalog.
 
 void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys)
 {
-    for (const TextRow &row : query_text_rows(key_columns_query(child_table))) {
+    // The query is written in the order to join in: from the keys out, by
+    // oid, each lookup through an index. Searching for another order was
+    // half of a call's fixed cost (5.6 ms, now 2.7), and the partition-tree
+    // subqueries, whose size the planner overestimates, became hash and
+    // merge joins that read all of pg_constraint and pg_trigger for each key
+    // (1,500 keys: 1.45 s, now 0.25).
+    std::vector<TextRow> rows;
+    with_settings({{"join_collapse_limit", "1"}, {"enable_hashjoin", "off"},
+                   {"enable_mergejoin", "off"}}, [&] {
+        rows = query_text_rows(key_columns_query(child_table));
+    });
+    for (const TextRow &row : rows) {
         if (keys.empty() || keys.back().oid != oid(row, kKeyOid))
             keys.push_back(key_from_row(row));
         ForeignKey &key = keys.back();

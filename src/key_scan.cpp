@@ -308,7 +308,7 @@ std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, con
         std::string query = orphan_rows_at_query(key, table_of_child(key, rows_table), rows);
         // The planner prices each fetch by ctid as a random read from disk
         // and would scan the whole table for each batch instead.
-        with_setting("enable_seqscan", "off", [&] { put += run_query_into(query, sink); });
+        with_settings({{"enable_seqscan", "off"}}, [&] { put += run_query_into(query, sink); });
         rows.clear();
     };
     Oid table;

@@ -1,6 +1,5 @@
 #include "spi_executor.hpp"
 
-#include <cstdio>
 #include <exception>
 
 extern "C" {
@@ -26,19 +25,12 @@ void set_for_this_call(const char *name, const char *value)
     });
 }
 
-void set_work_mem_for_this_call(int kilobytes)
-{
-    char value[32];
-    snprintf(value, sizeof value, "%d", kilobytes);
-    set_for_this_call("work_mem", value);
-}
-
 }  // namespace
 
 SpiSession::SpiSession()
 {
     guc_nest_level_ = pg_call([] { return NewGUCNestLevel(); });
-    set_work_mem_for_this_call(maintenance_work_mem);
+    set_for_this_call("work_mem", std::to_string(maintenance_work_mem).c_str());
     set_for_this_call("search_path", "pg_catalog, pg_temp");
     set_for_this_call("row_security", "off");
     pg_call([] {
@@ -60,26 +52,19 @@ SpiSession::~SpiSession()
     }
 }
 
-namespace {
-
-void with_settings_made_by(const std::function<void()> &set, const std::function<void()> &work)
+void with_settings(std::initializer_list<Setting> settings, const std::function<void()> &work)
 {
     int level = pg_call([] { return NewGUCNestLevel(); });
-    set();
+    for (const Setting &setting : settings)
+        set_for_this_call(setting.first, setting.second);
     work();
     pg_call([level] { AtEOXact_GUC(true, level); });
 }
 
-}  // namespace
-
 void with_work_mem(int kilobytes, const std::function<void()> &work)
 {
-    with_settings_made_by([kilobytes] { set_work_mem_for_this_call(kilobytes); }, work);
-}
-
-void with_setting(const char *name, const char *value, const std::function<void()> &work)
-{
-    with_settings_made_by([name, value] { set_for_this_call(name, value); }, work);
+    std::string value = std::to_string(kilobytes);
+    with_settings({{"work_mem", value.c_str()}}, work);
 }
 
 namespace {

@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pg_guard.hpp"
@@ -37,8 +39,9 @@ private:
 // raises, the enclosing subtransaction or SpiSession sets it back.
 void with_work_mem(int kilobytes, const std::function<void()> &work);
 
-// Runs work with the setting name set to value, then sets it back, alike.
-void with_setting(const char *name, const char *value, const std::function<void()> &work);
+// Runs work with each setting (name, value) made, then sets them back, alike.
+using Setting = std::pair<const char *, const char *>;
+void with_settings(std::initializer_list<Setting> settings, const std::function<void()> &work);
 
 // Where a query's rows go: a set-returning function's tuplestore.
 struct RowSink {
