@@ -124,6 +124,35 @@ $node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', "SELECT missing_key FROM fk_orphans('child')"),
     '{"parent_id": 5}', 'checks still work afterwards');
 
+# The same key is checked in memory (an integer key): a cancel while that
+# scan of the child waits for a lock ends fk_orphans() and fk_audit() alike,
+# and the backend goes on.
+$locker = $node->background_psql('postgres');
+$locker->query_safe('BEGIN; LOCK TABLE child IN ACCESS EXCLUSIVE MODE;');
+for my $function ('fk_orphans', 'fk_audit')
+{
+    $session = $node->background_psql('postgres', on_error_stop => 0);
+    $pid = $session->query_safe('SELECT pg_backend_pid()');
+    $session->query_until(qr/started/, qq{
+        \\echo started
+        SELECT count(*) FROM $function('child');
+    });
+    $node->poll_query_until('postgres',
+        "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $pid")
+      or die "$function never waited for the lock";
+    $node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
+    $session->query('SELECT 1');
+    like($session->{stderr}, qr/canceling statement due to user request/,
+        "a cancel ends $function checking a key in memory");
+    $session->{stderr} = '';
+    is($session->query_safe('SELECT 42'), '42', 'and the backend answers the next query');
+    $session->quit;
+}
+$locker->query_safe('ROLLBACK');
+$locker->quit;
+is($node->safe_psql('postgres', "SELECT orphan_rows FROM fk_audit('child')"),
+    '1', 'and the check works once the lock is gone');
+
 # fkdoctor.progress: a NOTICE per key as the audit goes.
 ($ret, $stdout, $stderr) = $node->psql('postgres', q{
     SET fkdoctor.progress = on;
