@@ -145,6 +145,26 @@ SELECT constraint_name, orphan_rows, audit_right, orphans_right, same_by_anti_jo
 WHERE constraint_name IN ('mixed_small_id_fkey', 'mixed_big_id_fkey');
 ROLLBACK;
 
+-- fk_repairs() and fk_assert_clean() count in memory too: the same answers.
+CREATE FUNCTION repairs_by_anti_join(t regclass)
+RETURNS TABLE (constraint_name name, strategy text, rows_affected bigint, statement text)
+LANGUAGE sql SET fkdoctor.check_in_memory = off
+AS $$ SELECT constraint_name, strategy, rows_affected, statement FROM fk_repairs(t) $$;
+SELECT count(*) AS repairs,
+       NOT EXISTS (SELECT constraint_name, strategy, rows_affected, statement FROM fk_repairs('mixed')
+                   EXCEPT ALL SELECT * FROM repairs_by_anti_join('mixed'))
+       AND NOT EXISTS (SELECT * FROM repairs_by_anti_join('mixed')
+                       EXCEPT ALL SELECT constraint_name, strategy, rows_affected, statement
+                       FROM fk_repairs('mixed')) AS same_by_anti_join
+FROM fk_repairs('mixed');
+SELECT fk_assert_clean('mixed');
+SET fkdoctor.check_in_memory = off;
+SELECT fk_assert_clean('mixed');
+RESET fkdoctor.check_in_memory;
+CREATE TABLE clean_child (id int PRIMARY KEY, dense_id int REFERENCES dense);
+INSERT INTO clean_child VALUES (1, 1), (2, NULL);
+SELECT fk_assert_clean('clean_child') AS clean;
+
 -- fk_orphans() stops at max_rows, across keys too.
 SELECT count(*) AS seven FROM fk_orphans('mixed', 7);
 SELECT count(*) AS hundred FROM fk_orphans('mixed', 100);

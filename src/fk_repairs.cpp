@@ -8,6 +8,7 @@
 #include "access_checks.hpp"
 #include "errors.hpp"
 #include "key_function_call.hpp"
+#include "key_scan.hpp"
 #include "repair_generator.hpp"
 #include "sql_generator.hpp"
 #include "sql_quoting.hpp"
@@ -170,7 +171,8 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
         check_for_interrupts();
         if (!may_check(key, call.table.has_value()))
             continue;
-        std::int64_t orphans = count_of(orphan_count_query(key));
+        std::optional<std::int64_t> counted = count_orphans_in_memory(key);
+        std::int64_t orphans = counted ? *counted : count_of(orphan_count_query(key));
         bool left_to_a_person = false;
         if (orphans > 0) {
             rows.push_back(chosen_repair(key, orphans, requested, call.table.has_value(),

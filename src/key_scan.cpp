@@ -272,6 +272,16 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
     return result;
 }
 
+std::optional<std::int64_t> count_orphans_in_memory(const ForeignKey &key)
+{
+    if (!checked_in_memory(key))
+        return std::nullopt;
+    std::optional<KeyCounts> counts = scan_keys_in_memory({&key}).keys.front();
+    if (!counts)
+        return std::nullopt;
+    return counts->orphan_rows;
+}
+
 namespace {
 
 constexpr std::size_t kRowsPerRead = 10000;

@@ -41,6 +41,10 @@ struct MemoryScanResult {
 // left. Every query runs under the caller's snapshot.
 MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys);
 
+// The key's orphan rows counted in memory, or nothing if the key is not
+// checked_in_memory() or its parent's keys do not fit.
+std::optional<std::int64_t> count_orphans_in_memory(const ForeignKey &key);
+
 // fk_orphans() for a key checked_in_memory(): one scan of the child finds
 // where its orphan rows are (at most limit of them), then they are read by
 // ctid, a batch at a time, into sink. Returns the rows put, or nothing (and
