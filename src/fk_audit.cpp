@@ -7,11 +7,11 @@
 #include <boost/container/flat_map.hpp>
 
 #include "audit_query.hpp"
-#include "key_scan.hpp"
 #include "key_function_call.hpp"
+#include "key_scan.hpp"
 #include "settings.hpp"
-#include "stopwatch.hpp"
 #include "sql_quoting.hpp"
+#include "stopwatch.hpp"
 #include "subtransaction.hpp"
 
 extern "C" {
@@ -143,7 +143,8 @@ std::optional<std::int64_t> audit_in_memory(const TableKeys &rows, TableKeys &un
     for (const AuditRow *row : rows)
         keys.push_back(row->key);
     MemoryScanResult scan;
-    std::optional<std::string> error = run_in_subtransaction([&] { scan = scan_keys_in_memory(keys); });
+    std::optional<std::string> error =
+        run_in_subtransaction([&] { scan = scan_keys_in_memory(keys); });
     if (error)
         scan = MemoryScanResult{std::nullopt, decltype(scan.keys)(rows.size())};
     for (size_t n = 0; n < rows.size(); ++n) {

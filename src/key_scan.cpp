@@ -171,8 +171,9 @@ std::size_t memory_allowed()
     return static_cast<std::size_t>(maintenance_work_mem) * 1024;
 }
 
-// While the keys are read, their vector may hold twice their size; the set
-// built from them takes at most twice their size.
+// Reading stops past max_bytes / kLoadBytesPerKey keys, so that their
+// vector (up to twice their size while it grows) stays under half of
+// max_bytes; build() keeps the set made from them within max_bytes.
 template <typename Key>
 constexpr std::size_t kLoadBytesPerKey = 4 * sizeof(Key);
 
@@ -223,7 +224,8 @@ LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t
     std::size_t next_column = 0;
     for (std::size_t n = 0; n < keys.size(); ++n) {
         Stopwatch watch;
-        std::unique_ptr<KeyInMemory> key = load_key(*keys[n], next_column, max_bytes - loaded.bytes);
+        std::unique_ptr<KeyInMemory> key =
+            load_key(*keys[n], next_column, max_bytes - loaded.bytes);
         if (!key)
             continue;
         loaded.bytes += key->bytes();

@@ -141,7 +141,8 @@ std::optional<IntegerKeySet> IntegerKeySet::build(const std::vector<IntegerKey> 
         set.range_ = range;
         set.bitmap_.assign(bitmap_words, 0);
         for (IntegerKey key : keys) {
-            std::uint64_t offset = static_cast<std::uint64_t>(key) - static_cast<std::uint64_t>(*least);
+            std::uint64_t offset =
+                static_cast<std::uint64_t>(key) - static_cast<std::uint64_t>(*least);
             set.bitmap_[offset / 64] |= std::uint64_t{1} << (offset % 64);
         }
         return set;

@@ -39,7 +39,8 @@ TEST(KeyHashSet, HoldsManyKeysAcrossGrowth)
     WideSet wide(1 << 24);
     for (IntegerKey value = -50000; value < 50000; value += 3) {
         ASSERT_EQ(set.insert(value * 1024), IntegerSet::Insert::Added);
-        ASSERT_EQ(wide.insert(WideKey{7, static_cast<std::uint64_t>(value)}), WideSet::Insert::Added);
+        ASSERT_EQ(wide.insert(WideKey{7, static_cast<std::uint64_t>(value)}),
+                  WideSet::Insert::Added);
     }
     for (IntegerKey value = -50000; value < 50000; ++value) {
         bool expected = (value + 50000) % 3 == 0;

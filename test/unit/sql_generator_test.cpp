@@ -158,11 +158,13 @@ TEST(OrphanRowsAtQuery, ReadsTheFunctionsColumnsByCtidFromOneTable)
 {
     fkd::ForeignKey key = orders_key();
     key.child.kind = 'p';
-    EXPECT_EQ(fkd::orphan_rows_at_query(key, {201, {"shop", "orders 2026"}, 'r'}, {{0, 1}, {4294967295u, 7}}),
+    fkd::Relation partition{201, {"shop", "orders 2026"}, 'r'};
+    EXPECT_EQ(fkd::orphan_rows_at_query(key, partition, {{0, 1}, {4294967295u, 7}}),
               "SELECT 'orders_customer_id_fkey'::pg_catalog.name, fk.tableoid::pg_catalog.regclass, "
               "'shop.customers'::pg_catalog.regclass, fk.ctid, "
               "pg_catalog.jsonb_build_object('order_id', fk.order_id), "
               "pg_catalog.jsonb_build_object('customer_id', fk.customer_id) "
               "FROM ONLY shop.\"orders 2026\" fk "
-              "WHERE fk.ctid OPERATOR(pg_catalog.=) ANY ('{\"(0,1)\",\"(4294967295,7)\"}'::pg_catalog.tid[])");
+              "WHERE fk.ctid OPERATOR(pg_catalog.=) "
+              "ANY ('{\"(0,1)\",\"(4294967295,7)\"}'::pg_catalog.tid[])");
 }
