@@ -40,6 +40,14 @@ using KeysByTable = boost::container::flat_map<Oid, TableKeys, std::less<Oid>,
 
 std::int64_t number(const TextValue &value) { return value ? std::stoll(*value) : 0; }
 
+std::vector<const ForeignKey *> keys_of(const TableKeys &rows)
+{
+    std::vector<const ForeignKey *> keys;
+    for (const AuditRow *row : rows)
+        keys.push_back(row->key);
+    return keys;
+}
+
 void record_counts(AuditRow &row, std::int64_t rows_checked, std::int64_t orphan_rows,
                    std::int64_t missing_keys)
 {
@@ -106,9 +114,7 @@ bool child_outgrows_cache(const ForeignKey &key)
 // key is then checked alone, so that the failing one is found.
 bool audit_in_one_scan(const TableKeys &rows)
 {
-    std::vector<const ForeignKey *> keys;
-    for (const AuditRow *row : rows)
-        keys.push_back(row->key);
+    std::vector<const ForeignKey *> keys = keys_of(rows);
     int work_mem_kb = std::max(64, maintenance_work_mem / static_cast<int>(keys.size()));
     TextRow counts;
     Stopwatch watch;
@@ -139,9 +145,7 @@ bool audit_in_one_scan(const TableKeys &rows)
 // tried alone).
 std::optional<std::int64_t> audit_in_memory(const TableKeys &rows, TableKeys &unchecked)
 {
-    std::vector<const ForeignKey *> keys;
-    for (const AuditRow *row : rows)
-        keys.push_back(row->key);
+    std::vector<const ForeignKey *> keys = keys_of(rows);
     MemoryScanResult scan;
     std::optional<std::string> error =
         run_in_subtransaction([&] { scan = scan_keys_in_memory(keys); });

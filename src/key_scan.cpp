@@ -313,11 +313,11 @@ std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, con
 {
     std::uint64_t put = 0;
     std::vector<RowAddress> rows;
-    Oid rows_table = InvalidOid;
+    Relation rows_table;  // looked up once per table, not per batch
     auto put_rows = [&] {
         if (rows.empty())
             return;
-        std::string query = orphan_rows_at_query(key, table_of_child(key, rows_table), rows);
+        std::string query = orphan_rows_at_query(key, rows_table, rows);
         // The planner prices each fetch by ctid as a random read from disk
         // and would scan the whole table for each batch instead.
         with_settings({{"enable_seqscan", "off"}}, [&] { put += run_query_into(query, sink); });
@@ -326,9 +326,10 @@ std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, con
     Oid table;
     RowAddress row;
     while (spool.next(table, row)) {
-        if (table != rows_table || rows.size() == kRowsPerRead) {
+        if (table != rows_table.oid || rows.size() == kRowsPerRead) {
             put_rows();
-            rows_table = table;
+            if (table != rows_table.oid)
+                rows_table = table_of_child(key, table);
         }
         rows.push_back(row);
     }
