@@ -4,13 +4,17 @@ MODULE_big = fkdoctor
 DATA = $(wildcard fkdoctor--*.sql)
 PGFILEDESC = "fkdoctor - find, explain and repair foreign-key orphans"
 
-SOURCES = $(wildcard src/*.cpp)
+# src/core: plain C++ (catalog model, SQL generators, key sets), no server calls.
+# src/server: the layer that talks to PostgreSQL (guard, SPI, catalogs, checks).
+# src/functions: one file per SQL function, plus the module itself.
+SOURCES = $(wildcard src/core/*.cpp src/server/*.cpp src/functions/*.cpp)
 OBJS = $(SOURCES:.cpp=.o)
 
 REGRESS = $(basename $(notdir $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=fkdoctor
 
 PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -Wno-register -fexceptions
 SHLIB_LINK += -lstdc++
 

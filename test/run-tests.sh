@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 
 PGXS_PERL=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs/src/test/perl
 PG_REGRESS=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs/src/test/regress/pg_regress
-UNIT_SOURCES=(src/catalog_model.cpp src/sql_quoting.cpp src/sql_generator.cpp src/repair_generator.cpp src/audit_query.cpp src/lint_checks.cpp src/key_set.cpp)
+UNIT_SOURCES=(src/core/*.cpp)
 PASSED=0
 FAILED=0
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "audit_query.hpp"
+#include "core/audit_query.hpp"
 
 namespace {
 

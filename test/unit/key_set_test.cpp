@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "../../src/key_set.hpp"
+#include "core/key_set.hpp"
 
 namespace fkd {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lint_checks.hpp"
+#include "core/lint_checks.hpp"
 
 namespace {
 

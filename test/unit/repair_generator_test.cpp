@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "errors.hpp"
-#include "repair_generator.hpp"
+#include "core/errors.hpp"
+#include "core/repair_generator.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "sql_generator.hpp"
+#include "core/sql_generator.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "sql_quoting.hpp"
+#include "core/sql_quoting.hpp"
 
 using fkd::quote_identifier;
 using fkd::quote_literal;

@@ -1,0 +1,39 @@
+// What fk_audit() runs and says, from the catalog model. Plain C++.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/catalog_model.hpp"
+
+namespace fkd {
+
+// One row for the key: orphan_rows, missing_keys (distinct missing parent
+// keys). It is PostgreSQL's own anti-join, so it runs as a (parallel) hash
+// or merge anti-join and only orphans leave the join: measured faster than
+// one outer-join scan feeding every key's counts (see the README).
+std::string key_audit_query(const ForeignKey &key);
+
+// SELECT count(*) of the child's rows, as the key's checks read them.
+std::string child_row_count_query(const ForeignKey &key);
+
+// One row, true when the key's child (all its partitions) is bigger than
+// effective_cache_size: reading it again for each of its keys would then
+// come from disk, and one scan for all of them is the cheaper plan.
+std::string child_outgrows_cache_query(const ForeignKey &key);
+
+// One scan of a child for all of its keys (all on that table): the child
+// outer-joined to each key's parent, and one row: the child's rows, then
+// each key's orphan rows, in order. Every child row leaves the joins, so
+// with the child cached this is slower than one anti-join per key; it
+// reads the child once instead of once per key (see the README).
+std::string table_audit_query(const std::vector<const ForeignKey *> &keys);
+
+// How the orphans of a key could have got in, from what the catalogs show.
+std::string orphan_diagnosis(const ForeignKey &key);
+
+// What is worth changing about a key even without orphans, or nothing.
+std::optional<std::string> key_advice(const ForeignKey &key);
+
+}  // namespace fkd

@@ -1,0 +1,108 @@
+#include "core/catalog_model.hpp"
+
+#include "core/errors.hpp"
+#include "core/sql_quoting.hpp"
+
+#ifdef POSTGRES_H
+static_assert(false, "the catalog model is plain C++: no PostgreSQL headers");
+#endif
+
+namespace fkd {
+
+MatchType match_type_from_code(char code)
+{
+    switch (code) {
+    case 's': return MatchType::Simple;
+    case 'f': return MatchType::Full;
+    case 'p': return MatchType::Partial;
+    }
+    throw Error(kInternalError, std::string("unknown foreign-key match type code: ") + code);
+}
+
+Action action_from_code(char code)
+{
+    switch (code) {
+    case 'a': return Action::NoAction;
+    case 'r': return Action::Restrict;
+    case 'c': return Action::Cascade;
+    case 'n': return Action::SetNull;
+    case 'd': return Action::SetDefault;
+    }
+    throw Error(kInternalError, std::string("unknown foreign-key action code: ") + code);
+}
+
+const char *match_type_sql(MatchType match)
+{
+    switch (match) {
+    case MatchType::Simple: return "SIMPLE";
+    case MatchType::Full: return "FULL";
+    case MatchType::Partial: return "PARTIAL";
+    }
+    return "SIMPLE";
+}
+
+const char *action_sql(Action action)
+{
+    switch (action) {
+    case Action::NoAction: return "NO ACTION";
+    case Action::Restrict: return "RESTRICT";
+    case Action::Cascade: return "CASCADE";
+    case Action::SetNull: return "SET NULL";
+    case Action::SetDefault: return "SET DEFAULT";
+    }
+    return "NO ACTION";
+}
+
+namespace {
+struct EnforcementName {
+    Enforcement value;
+    const char *text;
+};
+constexpr EnforcementName kEnforcementNames[] = {
+    {Enforcement::Enabled, "enabled"},
+    {Enforcement::Disabled, "disabled"},
+    {Enforcement::ReplicaOnly, "replica only"},
+    {Enforcement::MissingTriggers, "missing triggers"},
+};
+}  // namespace
+
+const char *enforcement_text(Enforcement enforcement)
+{
+    for (const auto &entry : kEnforcementNames)
+        if (entry.value == enforcement)
+            return entry.text;
+    return "enabled";
+}
+
+Enforcement enforcement_from_text(std::string_view text)
+{
+    for (const auto &entry : kEnforcementNames)
+        if (text == entry.text)
+            return entry.value;
+    throw Error(kInternalError, "unknown enforcement state: " + std::string(text));
+}
+
+std::vector<std::string> child_columns(const ForeignKey &key)
+{
+    std::vector<std::string> columns;
+    for (const auto &column : key.columns)
+        columns.push_back(column.child_column);
+    return columns;
+}
+
+std::optional<std::string> reason_not_checkable(const ForeignKey &key)
+{
+    if (!key.child_readable)
+        return "permission denied for table " + quote_qualified(key.child.name);
+    if (!key.parent_readable)
+        return "permission denied for table " + quote_qualified(key.parent.name);
+    if (key.child_row_security)
+        return "row-level security is active on table " + quote_qualified(key.child.name) +
+               " for the current role";
+    if (key.parent_row_security)
+        return "row-level security is active on table " + quote_qualified(key.parent.name) +
+               " for the current role";
+    return std::nullopt;
+}
+
+}  // namespace fkd

@@ -1,0 +1,92 @@
+// The SQL fkdoctor runs and proposes, generated from the catalog model.
+// Plain C++. The orphan test is PostgreSQL's own (RI_Initial_Check in
+// ri_triggers.c): an outer join through the key's own operators and
+// collations, ONLY on a table that is not partitioned.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/catalog_model.hpp"
+
+namespace fkd {
+
+// Table aliases used in every generated orphan test.
+inline constexpr std::string_view kChildAlias = "fk";
+inline constexpr std::string_view kParentAlias = "pk";
+
+// "ONLY s.t", or "s.t" for a partitioned table, whose partitions hold the rows.
+std::string relation_scan(const Relation &relation);
+
+// alias.column, quoted.
+std::string column_reference(std::string_view alias, std::string_view column);
+
+// The join condition: "pk.x OPERATOR(s.=) fk.a [COLLATE c] AND ...", with a
+// cast wherever a column's type is not the operator's input type.
+std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
+                         std::string_view child_alias);
+
+// Which child rows the key applies to: all key columns non-NULL (MATCH SIMPLE),
+// or any of them non-NULL (MATCH FULL, where a partly NULL key is a violation).
+std::string key_is_checked(const ForeignKey &key, std::string_view child_alias);
+
+// All key columns non-NULL: the keys a parent row could match.
+std::string key_is_complete(const ForeignKey &key, std::string_view child_alias);
+
+// "NOT EXISTS (SELECT FROM parent pk WHERE <equality>)" for the child row fk.
+std::string parent_is_missing(const ForeignKey &key);
+
+// "<checked> AND NOT EXISTS (SELECT FROM parent pk WHERE <equality>)": the
+// orphan test as a condition on the child row aliased fk, for statements
+// that must re-check orphan-ness when they run.
+std::string orphan_condition(const ForeignKey &key);
+
+// After "child fk LEFT JOIN parent <parent_alias> ON (<key_equality>)":
+// "<parent_alias>.x IS NULL AND <checked>", true for the child's orphan rows.
+std::string outer_join_orphan_test(const ForeignKey &key, std::string_view parent_alias);
+
+// "FROM child fk LEFT JOIN parent pk ON (...) WHERE <no parent> AND <checked>":
+// the rows of the child that break the key.
+std::string orphan_from_where(const ForeignKey &key);
+
+// One row, in one scan: the number of the key's orphans, then one orphan's
+// key columns as their output functions write them (NULL stays NULL), the
+// least by byte order, so the answer does not depend on the plan.
+std::string orphan_count_and_sample_query(const ForeignKey &key);
+
+// SELECT count(*) of the key's orphans.
+std::string orphan_count_query(const ForeignKey &key);
+
+// pg_catalog.jsonb_build_object('col', alias.col, ...)
+std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
+                                    std::string_view alias);
+
+// The query behind fk_orphans() for one key. Its columns match the function's:
+// constraint_name, child_table, parent_table, child_ctid, child_key, missing_key.
+std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit);
+
+// For checking keys in memory (key_scan.hpp): the parent's key columns,
+// from rows where none is NULL, at most limit rows.
+std::string parent_keys_query(const ForeignKey &key, std::int64_t limit);
+
+// Every child row's key columns, for the keys given (all on one table), in
+// key order: one plain scan of the child. With with_location, each row
+// starts with the table it is in (a leaf partition when the child is
+// partitioned) and its ctid.
+std::string child_keys_query(const std::vector<const ForeignKey *> &keys, bool with_location);
+
+// A row's ctid.
+struct RowAddress {
+    std::uint32_t block = 0;
+    std::uint16_t offset = 0;
+};
+
+// The rows of fk_orphans() for the key at the given ctids of table (the
+// child, or one of its leaf partitions), already known to be orphans.
+std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,
+                                 const std::vector<RowAddress> &rows);
+
+}  // namespace fkd

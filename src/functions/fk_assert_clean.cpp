@@ -1,0 +1,119 @@
+// fk_assert_clean(rel regclass DEFAULT NULL): error 23503, in PostgreSQL's
+// own words, when any key has orphans; nothing otherwise. For test suites,
+// CI pipelines and migration scripts that must stop on broken data.
+#include "server/access_checks.hpp"
+#include "core/errors.hpp"
+#include "server/key_function_call.hpp"
+#include "server/key_scan.hpp"
+#include "core/sql_generator.hpp"
+#include "core/sql_quoting.hpp"
+
+namespace fkd {
+namespace {
+
+// The orphans found: the first key with any and one of its orphans' key
+// values, and how many orphans there are, of that key and of the others.
+struct Violations {
+    const ForeignKey *key = nullptr;
+    TextRow sample;  // the key values as text, NULL as no value
+    std::int64_t of_key = 0;
+    std::int64_t of_other_keys = 0;
+    int other_keys = 0;
+
+    void add(const ForeignKey &checked, std::int64_t orphans, TextRow values)
+    {
+        if (orphans == 0)
+            return;
+        if (!key) {
+            key = &checked;
+            sample = std::move(values);
+            of_key = orphans;
+        } else {
+            of_other_keys += orphans;
+            ++other_keys;
+        }
+    }
+};
+
+// "1 orphan row", "2 more orphan rows".
+std::string orphan_rows(std::int64_t count, const char *more = "")
+{
+    return std::to_string(count) + more + (count == 1 ? " orphan row" : " orphan rows");
+}
+
+// PostgreSQL's sentence (ri_ReportViolation, or RI_Initial_Check for a
+// partly NULL MATCH FULL key): names unquoted, NULL as "null".
+std::string postgres_detail(const ForeignKey &key, const TextRow &sample)
+{
+    bool partly_null = false;
+    std::vector<std::string> columns, values;
+    for (size_t i = 0; i < key.columns.size(); ++i) {
+        const TextValue &value = sample.at(i);
+        partly_null = partly_null || !value;
+        columns.push_back(key.columns[i].child_column);
+        values.push_back(value.value_or("null"));
+    }
+    if (partly_null && key.match == MatchType::Full)
+        return "MATCH FULL does not allow mixing of null and nonnull key values.";
+    return "Key (" + join_list(columns, ", ") + ")=(" + join_list(values, ", ") +
+           ") is not present in table \"" + key.parent.name.name + "\".";
+}
+
+// "2 more orphan rows (1 of this key, 1 of 1 other key); fk_orphans() lists them."
+std::string further_orphans(const Violations &found)
+{
+    std::int64_t more = found.of_key - 1 + found.of_other_keys;
+    if (more == 0)
+        return "It is the only orphan row.";
+    std::string text = orphan_rows(more, " more");
+    if (found.other_keys > 0)
+        text += " (" + std::to_string(found.of_key - 1) + " of this key, " +
+                std::to_string(found.of_other_keys) + " of " + std::to_string(found.other_keys) +
+                (found.other_keys == 1 ? " other key)" : " other keys)");
+    return text + "; fk_orphans() lists them.";
+}
+
+[[noreturn]] void raise_violation(const Violations &found)
+{
+    const ForeignKey &key = *found.key;
+    std::string message = "insert or update on table \"" + key.child.name.name +
+                          "\" violates foreign key constraint \"" + key.name + "\"";
+    std::string detail = postgres_detail(key, found.sample) + " " + further_orphans(found);
+    const char *m = message.c_str(), *d = detail.c_str();
+    const char *schema = key.child.name.schema.c_str(), *table = key.child.name.name.c_str(),
+               *constraint = key.name.c_str();
+    pg_call([=] {
+        ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION), errmsg("%s", m),
+                        errdetail("%s", d),
+                        err_generic_string(PG_DIAG_SCHEMA_NAME, schema),
+                        err_generic_string(PG_DIAG_TABLE_NAME, table),
+                        err_generic_string(PG_DIAG_CONSTRAINT_NAME, constraint)));
+    });
+    throw Error(kInternalError, "unreachable");
+}
+
+Datum fk_assert_clean_body(FunctionCallInfo fcinfo)
+{
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), false);
+    Violations found;
+    for (const ForeignKey &key : call.keys) {
+        check_for_interrupts();
+        if (!may_check(key, call.table.has_value()))
+            continue;
+        // One scan per key: the count and one orphan's key values; a key
+        // checked in memory and found clean needs no sample.
+        if (count_orphans_in_memory(key) == std::optional<std::int64_t>(0))
+            continue;
+        TextRow row = query_text_rows(orphan_count_and_sample_query(key)).at(0);
+        std::int64_t orphans = std::stoll(row.at(0).value_or("0"));
+        found.add(key, orphans, TextRow(row.begin() + 1, row.end()));
+    }
+    if (found.key)
+        raise_violation(found);
+    PG_RETURN_VOID();
+}
+
+}  // namespace
+}  // namespace fkd
+
+FKD_SQL_FUNCTION(fk_assert_clean, fkd::fk_assert_clean_body)

@@ -1,0 +1,201 @@
+// fk_repairs(rel regclass DEFAULT NULL, strategy text DEFAULT NULL): the SQL
+// that repairs each key's orphans, in the order it must run, for a person
+// to review and then run with psql's \gexec.
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "server/access_checks.hpp"
+#include "core/errors.hpp"
+#include "server/key_function_call.hpp"
+#include "server/key_scan.hpp"
+#include "core/repair_generator.hpp"
+#include "core/sql_generator.hpp"
+#include "core/sql_quoting.hpp"
+#include "server/subtransaction.hpp"
+
+namespace fkd {
+namespace {
+
+struct RepairRow {
+    const ForeignKey *key;
+    std::string strategy;           // empty: NULL
+    std::optional<std::string> statement;
+    std::optional<std::int64_t> rows_affected;
+    std::string note;
+    Phase phase;
+    int depth;  // how many references lead from the child up to a root table
+};
+
+enum Column { kConstraintName, kChildTable, kStrategy, kStatement, kRowsAffected, kNote, kColumnCount };
+
+std::int64_t count_of(const std::string &query)
+{
+    return std::stoll(query_value(query).value_or("0"));
+}
+
+// Why the strategy cannot repair the key's orphans, from the catalogs and,
+// where that is not enough, a look at the data. A look that fails (a key
+// value out of the parent type's range, a default that raises) is a reason.
+std::optional<std::string> obstacle(const ForeignKey &key, Strategy strategy)
+{
+    if (auto reason = catalog_obstacle(key, strategy))
+        return reason;
+    for (const std::string &query : data_obstacle_queries(key, strategy)) {
+        std::optional<std::string> reason;
+        if (auto error = run_in_subtransaction([&] { reason = query_value(query); }))
+            return "checking the orphans' data failed: " + *error;
+        if (reason)
+            return reason;
+    }
+    return std::nullopt;
+}
+
+std::string workable_strategies(const ForeignKey &key)
+{
+    std::vector<std::string> names;
+    for (Strategy strategy : kStrategies)
+        if (!obstacle(key, strategy))
+            names.push_back(strategy_name(strategy));
+    return names.empty() ? "none: the rows must be fixed by hand" : join_list(names, ", ");
+}
+
+std::string key_label(const ForeignKey &key)
+{
+    return "foreign key " + quote_identifier(key.name) + " of table " +
+           quote_qualified(key.child.name);
+}
+
+// Tables referenced by no key come first at depth 0; a table's depth is one
+// more than the deepest table it references (cycles are cut).
+std::map<Oid, int> reference_depths(const KeyList &keys)
+{
+    std::map<Oid, int> depth;
+    for (size_t round = 0; round < keys.size(); ++round) {
+        bool changed = false;
+        for (const ForeignKey &key : keys) {
+            if (key.child.oid == key.parent.oid)
+                continue;
+            int candidate = depth[key.parent.oid] + 1;
+            if (candidate > depth[key.child.oid] && candidate <= static_cast<int>(keys.size())) {
+                depth[key.child.oid] = candidate;
+                changed = true;
+            }
+        }
+        if (!changed)
+            break;
+    }
+    return depth;
+}
+
+// orphans: the key's orphan rows now, which is also what the delete,
+// set_null and set_default statements would change.
+RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
+                        std::optional<Strategy> requested, bool table_named,
+                        bool child_is_referenced)
+{
+    // NO ACTION and RESTRICT say nothing about orphans: put back the missing
+    // parents where that can work.
+    std::optional<Strategy> strategy = requested ? requested : strategy_of_on_delete(key.on_delete);
+    if (!strategy)
+        strategy = Strategy::InsertParent;
+    std::optional<std::string> reason = obstacle(key, *strategy);
+    if (requested && reason && table_named)
+        throw Error(kInvalidParameterValue,
+                    std::string("strategy ") + strategy_name(*requested) + " cannot repair " +
+                        key_label(key) + ": " + *reason,
+                    "", "Strategies that apply to this key: " + workable_strategies(key) + ".");
+    if (reason) {
+        std::string why = std::string(strategy_name(*strategy)) + " cannot apply (" + *reason + ")";
+        if (!requested && !strategy_of_on_delete(key.on_delete))
+            why = std::string("ON DELETE ") + action_sql(key.on_delete) +
+                  " says nothing about orphans, and " + why;
+        return {&key, "", std::nullopt, orphans,
+                why + ": a person must choose. Strategies that would work: " +
+                    workable_strategies(key),
+                repair_phase(std::nullopt), 0};
+    }
+    std::int64_t affected = *strategy == Strategy::InsertParent
+                                ? count_of(affected_rows_query(key, *strategy))
+                                : orphans;
+    return {&key, strategy_name(*strategy), repair_statement(key, *strategy), affected,
+            repair_note(key, *strategy, child_is_referenced), repair_phase(strategy), 0};
+}
+
+void put_repair(const RowSink &sink, const RepairRow &row)
+{
+    Datum values[kColumnCount];
+    bool nulls[kColumnCount] = {};
+    values[kConstraintName] = name_datum(row.key->name.c_str());
+    values[kChildTable] = ObjectIdGetDatum(row.key->child.oid);
+    values[kStrategy] = row.strategy.empty() ? 0 : text_datum(row.strategy.c_str());
+    nulls[kStrategy] = row.strategy.empty();
+    values[kStatement] = row.statement ? text_datum(row.statement->c_str()) : 0;
+    nulls[kStatement] = !row.statement;
+    values[kRowsAffected] = row.rows_affected ? Int64GetDatum(*row.rows_affected) : 0;
+    nulls[kRowsAffected] = !row.rows_affected;
+    values[kNote] = text_datum(row.note.c_str());
+    put_row(sink, values, nulls);
+}
+
+// A VALIDATE that would fail because a person has yet to repair the key's
+// orphans has no statement (\gexec skips it; a failing one would abort a
+// transaction around the repairs): the note gives it for later.
+RepairRow follow_up_row(const ForeignKey &key, const FollowUp &follow_up, bool left_to_a_person)
+{
+    if (follow_up.phase == Phase::Validate && left_to_a_person)
+        return {&key, follow_up.kind, std::nullopt, std::nullopt,
+                "once the orphans are repaired by hand, run: " + follow_up.statement,
+                follow_up.phase, 0};
+    return {&key, follow_up.kind, follow_up.statement, std::nullopt, follow_up.note,
+            follow_up.phase, 0};
+}
+
+bool is_referenced(const KeyList &keys, Oid table)
+{
+    return std::any_of(keys.begin(), keys.end(),
+                       [table](const ForeignKey &key) { return key.parent.oid == table; });
+}
+
+Datum fk_repairs_body(FunctionCallInfo fcinfo)
+{
+    std::optional<std::string> strategy_argument = text_argument(fcinfo, 1);
+    std::optional<Strategy> requested;
+    if (strategy_argument)
+        requested = strategy_from_name(*strategy_argument);
+
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    std::map<Oid, int> depths = reference_depths(call.keys);
+    std::vector<RepairRow> rows;
+    for (const ForeignKey &key : call.keys) {
+        check_for_interrupts();
+        if (!may_check(key, call.table.has_value()))
+            continue;
+        std::optional<std::int64_t> counted = count_orphans_in_memory(key);
+        std::int64_t orphans = counted ? *counted : count_of(orphan_count_query(key));
+        bool left_to_a_person = false;
+        if (orphans > 0) {
+            rows.push_back(chosen_repair(key, orphans, requested, call.table.has_value(),
+                                         is_referenced(call.keys, key.child.oid)));
+            rows.back().depth = depths[key.child.oid];
+            left_to_a_person = !rows.back().statement;
+        }
+        for (const FollowUp &follow_up : follow_ups(key))
+            rows.push_back(follow_up_row(key, follow_up, left_to_a_person));
+    }
+    // In phase order (see Phase); deletes of the most deeply referencing
+    // tables first; otherwise the catalog order (child table, then key name).
+    std::stable_sort(rows.begin(), rows.end(), [](const RepairRow &a, const RepairRow &b) {
+        if (a.phase != b.phase)
+            return a.phase < b.phase;
+        return a.phase == Phase::Delete && a.depth > b.depth;
+    });
+    for (const RepairRow &row : rows)
+        put_repair(call.sink, row);
+    return (Datum) 0;
+}
+
+}  // namespace
+}  // namespace fkd
+
+FKD_SQL_FUNCTION(fk_repairs, fkd::fk_repairs_body)

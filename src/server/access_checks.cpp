@@ -1,0 +1,41 @@
+#include "server/access_checks.hpp"
+
+#include "core/errors.hpp"
+#include "core/sql_quoting.hpp"
+
+extern "C" {
+#include "catalog/objectaddress.h"
+#include "catalog/pg_class.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+}
+
+namespace fkd {
+
+void require_select_privilege(Oid table)
+{
+    pg_call([table] {
+        AclResult result = pg_class_aclcheck(table, GetUserId(), ACL_SELECT);
+        if (result != ACLCHECK_OK)
+            aclcheck_error(result, get_relkind_objtype(get_rel_relkind(table)),
+                           get_rel_name(table));
+    });
+}
+
+bool may_check(const ForeignKey &key, bool table_named)
+{
+    std::optional<std::string> reason = reason_not_checkable(key);
+    if (!reason)
+        return true;
+    std::string message = "cannot check foreign key " + quote_identifier(key.name) +
+                          " of table " + quote_qualified(key.child.name) + ": " + *reason;
+    if (table_named)
+        throw Error(kInsufficientPrivilege, message,
+                    "", "Run the check as a role that can read both tables in full, "
+                        "such as their owner or a role with BYPASSRLS.");
+    const char *text = message.c_str();
+    pg_call([text] { ereport(NOTICE, (errmsg("skipping: %s", text))); });
+    return false;
+}
+
+}  // namespace fkd

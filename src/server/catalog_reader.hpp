@@ -1,0 +1,23 @@
+// Reads the foreign keys from the system catalogs into the catalog model.
+// Runs inside an SpiSession.
+#pragma once
+
+#include <optional>
+
+#include <boost/container/vector.hpp>
+
+#include "core/catalog_model.hpp"
+#include "server/palloc_allocator.hpp"
+
+namespace fkd {
+
+using KeyList = boost::container::vector<ForeignKey, PallocAllocator<ForeignKey>>;
+
+// The foreign keys of child_table (as the referencing table), or of every
+// table the caller may read when it is not given. Keys on a partitioned
+// table come once, at the partitioned table; the clones PostgreSQL keeps for
+// partitions are left out, except a partition's own inherited key when
+// child_table is that partition.
+void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys);
+
+}  // namespace fkd

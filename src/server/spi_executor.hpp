@@ -1,0 +1,75 @@
+// The SPI executor: the one place where fkdoctor runs SQL inside the server.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/pg_guard.hpp"
+
+extern "C" {
+#include "funcapi.h"
+#include "utils/tuplestore.h"
+}
+
+namespace fkd {
+
+// An SPI connection for the life of the object, with the settings every
+// fkdoctor query runs under, as PostgreSQL's own RI check does: work_mem
+// raised to maintenance_work_mem, a search_path that user objects cannot
+// hijack, and row_security off so that a policy raises an error instead of
+// silently hiding rows (which would look like orphans).
+class SpiSession {
+public:
+    SpiSession();
+    ~SpiSession();
+    SpiSession(const SpiSession &) = delete;
+    SpiSession &operator=(const SpiSession &) = delete;
+
+private:
+    int guc_nest_level_ = 0;
+    bool connected_ = false;
+};
+
+// Runs work with work_mem set to kilobytes, then sets it back. If work
+// raises, the enclosing subtransaction or SpiSession sets it back.
+void with_work_mem(int kilobytes, const std::function<void()> &work);
+
+// Runs work with each setting (name, value) made, then sets them back, alike.
+using Setting = std::pair<const char *, const char *>;
+void with_settings(std::initializer_list<Setting> settings, const std::function<void()> &work);
+
+// Where a query's rows go: a set-returning function's tuplestore.
+struct RowSink {
+    Tuplestorestate *store = nullptr;
+    TupleDesc descriptor = nullptr;
+    MemoryContext context = nullptr;
+};
+
+// Runs a read-only query under the caller's snapshot and streams its rows
+// into sink, whose descriptor the rows must match. Returns the row count.
+// Nothing is held in C++: the tuplestore spills to disk past work_mem.
+std::uint64_t run_query_into(const std::string &sql, const RowSink &sink);
+
+// Runs a read-only query under the caller's snapshot and hands each row to
+// visitor (values and nulls, one per column), holding none of them, until
+// the visitor returns false. The visitor must not raise a PostgreSQL error
+// (pg_call() turns one into an exception); if it throws, the query stops
+// and the exception is thrown again here. Returns the rows the visitor
+// took (before any stop).
+using RowVisitor = std::function<bool(const Datum *values, const bool *nulls)>;
+std::uint64_t visit_query_rows(const std::string &sql, const RowVisitor &visitor);
+
+// A small read-only result (catalog queries), every value as text.
+using TextValue = std::optional<std::string>;
+using TextRow = std::vector<TextValue>;
+std::vector<TextRow> query_text_rows(const std::string &sql);
+
+// The first column of the first row, or nothing when there is no row.
+TextValue query_value(const std::string &sql);
+
+}  // namespace fkd

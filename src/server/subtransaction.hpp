@@ -1,0 +1,18 @@
+// Running part of a call in an internal subtransaction, as PL/pgSQL's
+// EXCEPTION blocks do, so that one failing check does not end the call.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "server/pg_guard.hpp"
+
+namespace fkd {
+
+// Runs work in a subtransaction. If a PostgreSQL error ends it, the
+// subtransaction is rolled back and the error's message returned; a query
+// cancel, statement_timeout or lock_timeout still ends the whole call.
+std::optional<std::string> run_in_subtransaction(const std::function<void()> &work);
+
+}  // namespace fkd
