@@ -29,7 +29,7 @@ SELECT extversion FROM pg_extension WHERE extname = 'fkdoctor';
 SELECT constraint_name, orphan_rows, status FROM fk_audit('fkd_lc_child');
 SELECT fk_audit_record() > 0 AS recorded;
 SELECT count(*) AS dumped_tables FROM pg_extension, unnest(extconfig) WHERE extname = 'fkdoctor';
--- A fresh 0.2 is 0.1 plus the update: the same objects either way.
+-- A fresh install is 0.1 plus the updates: the same objects either way.
 SELECT count(*) AS objects_after_update FROM pg_depend
 WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fkdoctor') AND deptype = 'e' \gset
 DROP EXTENSION fkdoctor;

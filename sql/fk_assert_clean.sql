@@ -89,3 +89,6 @@ SELECT fk_assert_clean('no_such_table');
 SET client_min_messages = warning;
 DROP SCHEMA fkd_assert CASCADE;
 RESET client_min_messages;
+-- An assertion is VOLATILE: a query that does not use its (void) result
+-- still runs it.
+SELECT provolatile FROM pg_proc WHERE proname = 'fk_assert_clean';
