@@ -14,9 +14,9 @@ MatchType match_type_from_code(char code)
     switch (code) {
     case 's': return MatchType::Simple;
     case 'f': return MatchType::Full;
-    case 'p': return MatchType::Partial;
     }
-    throw Error(kInternalError, std::string("unknown foreign-key match type code: ") + code);
+    // MATCH PARTIAL is not implemented by PostgreSQL: no key can have it.
+    throw Error(kInternalError, std::string("unrecognized foreign-key match type code: ") + code);
 }
 
 Action action_from_code(char code)
@@ -28,7 +28,7 @@ Action action_from_code(char code)
     case 'n': return Action::SetNull;
     case 'd': return Action::SetDefault;
     }
-    throw Error(kInternalError, std::string("unknown foreign-key action code: ") + code);
+    throw Error(kInternalError, std::string("unrecognized foreign-key action code: ") + code);
 }
 
 const char *match_type_sql(MatchType match)
@@ -36,7 +36,6 @@ const char *match_type_sql(MatchType match)
     switch (match) {
     case MatchType::Simple: return "SIMPLE";
     case MatchType::Full: return "FULL";
-    case MatchType::Partial: return "PARTIAL";
     }
     return "SIMPLE";
 }
@@ -79,7 +78,7 @@ Enforcement enforcement_from_text(std::string_view text)
     for (const auto &entry : kEnforcementNames)
         if (text == entry.text)
             return entry.value;
-    throw Error(kInternalError, "unknown enforcement state: " + std::string(text));
+    throw Error(kInternalError, "unrecognized enforcement state: " + std::string(text));
 }
 
 std::vector<std::string> child_columns(const ForeignKey &key)
@@ -92,6 +91,10 @@ std::vector<std::string> child_columns(const ForeignKey &key)
 
 std::optional<std::string> reason_not_checkable(const ForeignKey &key)
 {
+    if (!key.child_schema_usable)
+        return "permission denied for schema " + quote_identifier(key.child.name.schema);
+    if (!key.parent_schema_usable)
+        return "permission denied for schema " + quote_identifier(key.parent.name.schema);
     if (!key.child_readable)
         return "permission denied for table " + quote_qualified(key.child.name);
     if (!key.parent_readable)
@@ -102,6 +105,13 @@ std::optional<std::string> reason_not_checkable(const ForeignKey &key)
     if (key.parent_row_security)
         return "row-level security is active on table " + quote_qualified(key.parent.name) +
                " for the current role";
+    if (!key.checker_reads_parent)
+        return "the owner of table " + quote_qualified(key.child.name) +
+               ", who runs the check, may not read table " + quote_qualified(key.parent.name);
+    if (key.checker_under_parent_policy)
+        return "row-level security on table " + quote_qualified(key.parent.name) +
+               " applies to the owner of table " + quote_qualified(key.child.name) +
+               ", who runs the check";
     return std::nullopt;
 }
 

@@ -20,10 +20,20 @@ struct QualifiedName {
     std::string name;
 };
 
+// The role a generated statement on a table runs as: the table's owner,
+// when the caller is not that owner and may SET ROLE to it; then caller,
+// the role to go back to (nothing: RESET ROLE, back to the session's).
+struct StatementRole {
+    std::string owner;
+    std::optional<std::string> caller;
+};
+
 struct Relation {
     Oid oid = 0;
     QualifiedName name;
     char kind = 'r';  // pg_class.relkind
+    Oid owner = 0;
+    std::optional<StatementRole> statement_role;
 
     bool is_partitioned() const { return kind == 'p'; }
 };
@@ -74,7 +84,7 @@ struct TriggerRef {
     std::string name;
 };
 
-enum class MatchType { Simple, Full, Partial };
+enum class MatchType { Simple, Full };
 enum class Action { NoAction, Restrict, Cascade, SetNull, SetDefault };
 
 // Whether the key's RI triggers fire in an ordinary session.
@@ -101,12 +111,22 @@ struct ForeignKey {
     bool parent_accepts_bare_keys = false;
     // The child, or a partition of it, receives rows from a subscription.
     bool child_is_subscribed = false;
+    // Some foreign key references the child table.
+    bool child_is_referenced = false;
 
     // The caller's access, as the catalogs tell it.
     bool child_readable = true;
     bool parent_readable = true;
+    bool child_schema_usable = true;
+    bool parent_schema_usable = true;
     bool child_row_security = false;   // a policy would filter the child's rows
     bool parent_row_security = false;  // ... or the parent's
+
+    // The access of the role that runs the check, the child's owner
+    // (run_as_owner.hpp): it reads the parent's key columns, and no policy
+    // of the parent's may filter what it reads.
+    bool checker_reads_parent = true;
+    bool checker_under_parent_policy = false;
 };
 
 // Catalog codes (pg_constraint.confmatchtype, confupdtype/confdeltype, and

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/repair_generator.hpp"
+#include "core/sql_generator.hpp"
 #include "core/sql_quoting.hpp"
 
 #ifdef POSTGRES_H
@@ -265,8 +266,11 @@ private:
                     ": it works through a cross-type operator, but can defeat index use and "
                     "overflow or truncate later (the fix rewrites the child table under an "
                     "ACCESS EXCLUSIVE lock)",
-                "ALTER TABLE " + quote_qualified(key.child.name) + " ALTER COLUMN " +
-                    quote_identifier(column.child_column) + " TYPE " + column.parent_type_name);
+                // The rewrite converts every value with the types' own functions.
+                as_table_owner(key.child, "ALTER TABLE " + quote_qualified(key.child.name) +
+                                              " ALTER COLUMN " +
+                                              quote_identifier(column.child_column) + " TYPE " +
+                                              column.parent_type_name));
         }
     }
 

@@ -273,7 +273,9 @@ std::vector<std::string> data_obstacle_queries(const ForeignKey &key, Strategy s
     return queries;
 }
 
-std::string repair_statement(const ForeignKey &key, Strategy strategy)
+namespace {
+
+std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
 {
     switch (strategy) {
     case Strategy::Delete:
@@ -296,6 +298,14 @@ std::string repair_statement(const ForeignKey &key, Strategy strategy)
     return "";
 }
 
+}  // namespace
+
+std::string repair_statement(const ForeignKey &key, Strategy strategy)
+{
+    const Relation &changed = strategy == Strategy::InsertParent ? key.parent : key.child;
+    return as_table_owner(changed, bare_repair_statement(key, strategy));
+}
+
 std::string affected_rows_query(const ForeignKey &key, Strategy strategy)
 {
     if (strategy == Strategy::InsertParent)
@@ -303,12 +313,12 @@ std::string affected_rows_query(const ForeignKey &key, Strategy strategy)
     return "SELECT pg_catalog.count(*) FROM " + child_scan(key) + " WHERE " + orphan_condition(key);
 }
 
-std::string repair_note(const ForeignKey &key, Strategy strategy, bool child_is_referenced)
+std::string repair_note(const ForeignKey &key, Strategy strategy)
 {
     switch (strategy) {
     case Strategy::Delete:
         return "deletes the orphan rows of " + quote_qualified(key.child.name) +
-               (child_is_referenced
+               (key.child_is_referenced
                     ? "; rows that reference them follow their own keys' ON DELETE actions "
                       "(CASCADE deletes them too), and a NO ACTION key makes this statement fail "
                       "while they exist"
@@ -353,8 +363,9 @@ std::vector<FollowUp> follow_ups(const ForeignKey &key)
     if (!key.validated)
         statements.push_back(
             {"validate",
-             "ALTER TABLE " + quote_qualified(key.child.name) + " VALIDATE CONSTRAINT " +
-                 quote_identifier(key.name),
+             // VALIDATE runs the key's operators and casts.
+             as_table_owner(key.child, "ALTER TABLE " + quote_qualified(key.child.name) +
+                                           " VALIDATE CONSTRAINT " + quote_identifier(key.name)),
              "the key was added NOT VALID: once its orphans are repaired, VALIDATE CONSTRAINT "
              "checks the table and marks the key valid",
              Phase::Validate});

@@ -43,7 +43,7 @@ std::string repair_statement(const ForeignKey &key, Strategy strategy);
 // insert_parent: the distinct parent keys it would insert).
 std::string affected_rows_query(const ForeignKey &key, Strategy strategy);
 
-std::string repair_note(const ForeignKey &key, Strategy strategy, bool child_is_referenced);
+std::string repair_note(const ForeignKey &key, Strategy strategy);
 
 // The order in which the rows of fk_repairs() run. Every statement re-checks
 // orphan-ness when it runs, so one that runs after another has fixed some of

@@ -22,6 +22,15 @@ std::string operand(std::string reference, Oid type, Oid operator_type,
 
 }  // namespace
 
+std::string as_table_owner(const Relation &table, const std::string &statement)
+{
+    if (!table.statement_role)
+        return statement;
+    const StatementRole &role = *table.statement_role;
+    return "SET ROLE " + quote_identifier(role.owner) + "; " + statement + "; " +
+           (role.caller ? "SET ROLE " + quote_identifier(*role.caller) : "RESET ROLE");
+}
+
 std::string relation_scan(const Relation &relation)
 {
     return (relation.is_partitioned() ? "" : "ONLY ") + quote_qualified(relation.name);
@@ -166,10 +175,10 @@ std::string parent_keys_query(const ForeignKey &key, std::int64_t limit)
            std::to_string(limit);
 }
 
-std::string child_keys_query(const std::vector<const ForeignKey *> &keys, bool with_location)
+std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLocation location)
 {
     std::vector<std::string> columns;
-    if (with_location) {
+    if (location == RowLocation::Included) {
         columns.push_back(std::string(kChildAlias) + ".tableoid");
         columns.push_back(std::string(kChildAlias) + ".ctid");
     }

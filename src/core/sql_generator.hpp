@@ -11,8 +11,17 @@
 #include <vector>
 
 #include "core/catalog_model.hpp"
+#include "core/row_address.hpp"
 
 namespace fkd {
+
+// The statement as table's owner runs it, for statements that run code the
+// owner controls (triggers, defaults, checks, operators): "SET ROLE owner;
+// <statement>; SET ROLE caller" (or RESET ROLE) when the catalogs say the
+// caller is not the owner and may become it (Relation::statement_role);
+// the statement alone otherwise. One query string, so one implicit
+// transaction: if the statement fails, the SET ROLE is undone with it.
+std::string as_table_owner(const Relation &table, const std::string &statement);
 
 // Table aliases used in every generated orphan test.
 inline constexpr std::string_view kChildAlias = "fk";
@@ -68,21 +77,16 @@ std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
 // constraint_name, child_table, parent_table, child_ctid, child_key, missing_key.
 std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit);
 
-// For checking keys in memory (key_scan.hpp): the parent's key columns,
+// For checking keys in memory (key_check_in_memory.hpp): the parent's key columns,
 // from rows where none is NULL, at most limit rows.
 std::string parent_keys_query(const ForeignKey &key, std::int64_t limit);
 
 // Every child row's key columns, for the keys given (all on one table), in
-// key order: one plain scan of the child. With with_location, each row
+// key order: one plain scan of the child. With the location included, each row
 // starts with the table it is in (a leaf partition when the child is
 // partitioned) and its ctid.
-std::string child_keys_query(const std::vector<const ForeignKey *> &keys, bool with_location);
-
-// A row's ctid.
-struct RowAddress {
-    std::uint32_t block = 0;
-    std::uint16_t offset = 0;
-};
+enum class RowLocation { Omitted, Included };
+std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLocation location);
 
 // The rows of fk_orphans() for the key at the given ctids of table (the
 // child, or one of its leaf partitions), already known to be orphans.

@@ -1,12 +1,12 @@
 // fk_assert_clean(rel regclass DEFAULT NULL): error 23503, in PostgreSQL's
 // own words, when any key has orphans; nothing otherwise. For test suites,
 // CI pipelines and migration scripts that must stop on broken data.
-#include "server/access_checks.hpp"
 #include "core/errors.hpp"
-#include "server/key_function_call.hpp"
-#include "server/key_scan.hpp"
 #include "core/sql_generator.hpp"
 #include "core/sql_quoting.hpp"
+#include "server/access_checks.hpp"
+#include "server/key_function_call.hpp"
+#include "server/orphan_check.hpp"
 
 namespace fkd {
 namespace {
@@ -76,37 +76,23 @@ std::string further_orphans(const Violations &found)
 [[noreturn]] void raise_violation(const Violations &found)
 {
     const ForeignKey &key = *found.key;
-    std::string message = "insert or update on table \"" + key.child.name.name +
-                          "\" violates foreign key constraint \"" + key.name + "\"";
-    std::string detail = postgres_detail(key, found.sample) + " " + further_orphans(found);
-    const char *m = message.c_str(), *d = detail.c_str();
-    const char *schema = key.child.name.schema.c_str(), *table = key.child.name.name.c_str(),
-               *constraint = key.name.c_str();
-    pg_call([=] {
-        ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION), errmsg("%s", m),
-                        errdetail("%s", d),
-                        err_generic_string(PG_DIAG_SCHEMA_NAME, schema),
-                        err_generic_string(PG_DIAG_TABLE_NAME, table),
-                        err_generic_string(PG_DIAG_CONSTRAINT_NAME, constraint)));
-    });
-    throw Error(kInternalError, "unreachable");
+    throw Error(kForeignKeyViolation,
+                "insert or update on table \"" + key.child.name.name +
+                    "\" violates foreign key constraint \"" + key.name + "\"",
+                postgres_detail(key, found.sample) + " " + further_orphans(found), "",
+                {key.child.name.schema, key.child.name.name, key.name});
 }
 
 Datum fk_assert_clean_body(FunctionCallInfo fcinfo)
 {
-    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), false);
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadTables, Returns::Nothing);
     Violations found;
     for (const ForeignKey &key : call.keys) {
         check_for_interrupts();
         if (!may_check(key, call.table.has_value()))
             continue;
-        // One scan per key: the count and one orphan's key values; a key
-        // checked in memory and found clean needs no sample.
-        if (count_orphans_in_memory(key) == std::optional<std::int64_t>(0))
-            continue;
-        TextRow row = query_text_rows(orphan_count_and_sample_query(key)).at(0);
-        std::int64_t orphans = std::stoll(row.at(0).value_or("0"));
-        found.add(key, orphans, TextRow(row.begin() + 1, row.end()));
+        OrphanSample sample = sample_orphans(key);
+        found.add(key, sample.orphan_rows, std::move(sample.key_values));
     }
     if (found.key)
         raise_violation(found);

@@ -26,7 +26,7 @@ Datum name_array(const std::vector<const char *> &names)
         elements.push_back(name_datum(name));
     Datum *data = elements.data();
     int count = static_cast<int>(elements.size());
-    return pg_call([data, count] {
+    return pg_call([data, count]() noexcept {
         return PointerGetDatum(construct_array(data, count, NAMEOID, NAMEDATALEN, false,
                                                TYPALIGN_CHAR));
     });
@@ -62,7 +62,7 @@ void put_key(const RowSink &sink, const ForeignKey &key)
 
 Datum fk_constraints_body(FunctionCallInfo fcinfo)
 {
-    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadCatalogs);
     for (const ForeignKey &key : call.keys)
         put_key(call.sink, key);
     return (Datum) 0;

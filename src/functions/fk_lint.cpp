@@ -34,7 +34,7 @@ std::string choose_index_name(const QualifiedName &table, const std::string &col
 {
     const char *schema = table.schema.c_str(), *name = table.name.c_str(),
                *columns = column_part.c_str(), *suffix = label.c_str();
-    const char *chosen = pg_call([=] {
+    const char *chosen = pg_call([=]() noexcept {
         return static_cast<const char *>(
             ChooseRelationName(name, columns, suffix, get_namespace_oid(schema, false), false));
     });
@@ -43,7 +43,7 @@ std::string choose_index_name(const QualifiedName &table, const std::string &col
 
 Datum fk_lint_body(FunctionCallInfo fcinfo)
 {
-    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadCatalogs);
     std::vector<const ForeignKey *> keys;
     for (const ForeignKey &key : call.keys)
         keys.push_back(&key);

@@ -1,10 +1,9 @@
 // fk_orphans(rel regclass DEFAULT NULL, max_rows bigint DEFAULT NULL):
 // one row per child row that PostgreSQL's RI check would reject.
-#include "server/access_checks.hpp"
 #include "core/errors.hpp"
-#include "server/key_scan.hpp"
+#include "server/access_checks.hpp"
 #include "server/key_function_call.hpp"
-#include "core/sql_generator.hpp"
+#include "server/orphan_check.hpp"
 
 namespace fkd {
 namespace {
@@ -16,19 +15,15 @@ Datum fk_orphans_body(FunctionCallInfo fcinfo)
     if (max_rows && *max_rows < 1)
         throw Error(kInvalidParameterValue, "max_rows must be at least 1");
 
-    KeyFunctionCall call(fcinfo, table);
+    KeyFunctionCall call(fcinfo, table, KeyUse::ReadTables);
     std::optional<std::int64_t> rows_left = max_rows;
     for (const ForeignKey &key : call.keys) {
         check_for_interrupts();
         if (!may_check(key, table.has_value()))
             continue;
-        std::optional<std::uint64_t> found;
-        if (checked_in_memory(key))
-            found = put_orphans_found_in_memory(key, rows_left, call.sink);
-        if (!found)
-            found = run_query_into(orphan_rows_query(key, rows_left), call.sink);
+        std::uint64_t found = put_orphan_rows(key, rows_left, call.sink);
         if (rows_left) {
-            *rows_left -= static_cast<std::int64_t>(*found);
+            *rows_left -= static_cast<std::int64_t>(found);
             if (*rows_left <= 0)
                 break;
         }

@@ -5,13 +5,14 @@
 #include <map>
 #include <vector>
 
-#include "server/access_checks.hpp"
 #include "core/errors.hpp"
-#include "server/key_function_call.hpp"
-#include "server/key_scan.hpp"
 #include "core/repair_generator.hpp"
 #include "core/sql_generator.hpp"
 #include "core/sql_quoting.hpp"
+#include "server/access_checks.hpp"
+#include "server/key_function_call.hpp"
+#include "server/orphan_check.hpp"
+#include "server/run_as_owner.hpp"
 #include "server/subtransaction.hpp"
 
 namespace fkd {
@@ -41,14 +42,17 @@ std::optional<std::string> obstacle(const ForeignKey &key, Strategy strategy)
 {
     if (auto reason = catalog_obstacle(key, strategy))
         return reason;
-    for (const std::string &query : data_obstacle_queries(key, strategy)) {
-        std::optional<std::string> reason;
-        if (auto error = run_in_subtransaction([&] { reason = query_value(query); }))
-            return "checking the orphans' data failed: " + *error;
-        if (reason)
-            return reason;
-    }
-    return std::nullopt;
+    std::optional<std::string> reason;
+    // The queries evaluate the owners' defaults, casts and domain checks.
+    run_as_key_checker(key, [&] {
+        for (const std::string &query : data_obstacle_queries(key, strategy)) {
+            if (auto error = run_in_subtransaction([&] { reason = query_value(query); }))
+                reason = "checking the orphans' data failed: " + *error;
+            if (reason)
+                return;
+        }
+    });
+    return reason;
 }
 
 std::string workable_strategies(const ForeignKey &key)
@@ -91,8 +95,7 @@ std::map<Oid, int> reference_depths(const KeyList &keys)
 // orphans: the key's orphan rows now, which is also what the delete,
 // set_null and set_default statements would change.
 RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
-                        std::optional<Strategy> requested, bool table_named,
-                        bool child_is_referenced)
+                        std::optional<Strategy> requested, bool table_named)
 {
     // NO ACTION and RESTRICT say nothing about orphans: put back the missing
     // parents where that can work.
@@ -115,11 +118,11 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
                     workable_strategies(key),
                 repair_phase(std::nullopt), 0};
     }
-    std::int64_t affected = *strategy == Strategy::InsertParent
-                                ? count_of(affected_rows_query(key, *strategy))
-                                : orphans;
+    std::int64_t affected = orphans;
+    if (*strategy == Strategy::InsertParent)
+        run_as_key_checker(key, [&] { affected = count_of(affected_rows_query(key, *strategy)); });
     return {&key, strategy_name(*strategy), repair_statement(key, *strategy), affected,
-            repair_note(key, *strategy, child_is_referenced), repair_phase(strategy), 0};
+            repair_note(key, *strategy), repair_phase(strategy), 0};
 }
 
 void put_repair(const RowSink &sink, const RepairRow &row)
@@ -151,12 +154,6 @@ RepairRow follow_up_row(const ForeignKey &key, const FollowUp &follow_up, bool l
             follow_up.phase, 0};
 }
 
-bool is_referenced(const KeyList &keys, Oid table)
-{
-    return std::any_of(keys.begin(), keys.end(),
-                       [table](const ForeignKey &key) { return key.parent.oid == table; });
-}
-
 Datum fk_repairs_body(FunctionCallInfo fcinfo)
 {
     std::optional<std::string> strategy_argument = text_argument(fcinfo, 1);
@@ -164,19 +161,17 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
     if (strategy_argument)
         requested = strategy_from_name(*strategy_argument);
 
-    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0));
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadTables);
     std::map<Oid, int> depths = reference_depths(call.keys);
     std::vector<RepairRow> rows;
     for (const ForeignKey &key : call.keys) {
         check_for_interrupts();
         if (!may_check(key, call.table.has_value()))
             continue;
-        std::optional<std::int64_t> counted = count_orphans_in_memory(key);
-        std::int64_t orphans = counted ? *counted : count_of(orphan_count_query(key));
+        std::int64_t orphans = count_orphans(key);
         bool left_to_a_person = false;
         if (orphans > 0) {
-            rows.push_back(chosen_repair(key, orphans, requested, call.table.has_value(),
-                                         is_referenced(call.keys, key.child.oid)));
+            rows.push_back(chosen_repair(key, orphans, requested, call.table.has_value()));
             rows.back().depth = depths[key.child.oid];
             left_to_a_person = !rows.back().statement;
         }

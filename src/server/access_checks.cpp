@@ -14,7 +14,7 @@ namespace fkd {
 
 void require_select_privilege(Oid table)
 {
-    pg_call([table] {
+    pg_call([table]() noexcept {
         AclResult result = pg_class_aclcheck(table, GetUserId(), ACL_SELECT);
         if (result != ACLCHECK_OK)
             aclcheck_error(result, get_relkind_objtype(get_rel_relkind(table)),
@@ -34,7 +34,7 @@ bool may_check(const ForeignKey &key, bool table_named)
                     "", "Run the check as a role that can read both tables in full, "
                         "such as their owner or a role with BYPASSRLS.");
     const char *text = message.c_str();
-    pg_call([text] { ereport(NOTICE, (errmsg("skipping: %s", text))); });
+    pg_call([text]() noexcept { ereport(NOTICE, (errmsg("skipping: %s", text))); });
     return false;
 }
 

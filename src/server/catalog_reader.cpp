@@ -8,6 +8,7 @@
 extern "C" {
 #include "nodes/nodes.h"
 #include "optimizer/optimizer.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 }
 
@@ -82,8 +83,22 @@ const char *kParentRequiredColumnsQuery = R"SQL(
       AND NOT EXISTS (SELECT FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid AND t.typdefaultbin IS NOT NULL)
       AND a.attnum <> ALL (k.confkey))SQL";
 
-// One row per key column, in conkey order; the columns are listed in Field.
-std::string key_columns_query(std::optional<Oid> child_table)
+// The owner of the table aliased as given, when a generated statement on it
+// should run as that owner: the caller is not the owner and may SET ROLE to it.
+std::string statement_role(const std::string &table)
+{
+#if PG_VERSION_NUM >= 160000
+    const char *may_set_role = "'SET'";
+#else
+    const char *may_set_role = "'MEMBER'";
+#endif
+    return "CASE WHEN " + table + ".relowner <> CURRENT_USER::pg_catalog.regrole "
+           "AND pg_catalog.pg_has_role(" + table + ".relowner, " + may_set_role + ") "
+           "THEN pg_catalog.pg_get_userbyid(" + table + ".relowner) END";
+}
+
+// The keys to read, as a WITH clause named keys.
+std::string keys_clause(std::optional<Oid> child_table)
 {
     return std::string(R"SQL(
 WITH keys AS (
@@ -91,8 +106,21 @@ WITH keys AS (
     FROM pg_catalog.pg_constraint c
     JOIN pg_catalog.pg_class cr ON cr.oid = c.conrelid
     LEFT JOIN pg_catalog.pg_constraint up ON up.oid = c.conparentid
-    WHERE c.contype = 'f' AND )SQL") + key_selection(child_table) + R"SQL(
-)
+    WHERE c.contype = 'f' AND )SQL") + key_selection(child_table) + ")";
+}
+
+// Both tables of every key to read.
+std::string key_tables_query(std::optional<Oid> child_table)
+{
+    return keys_clause(child_table) + R"SQL(
+SELECT DISTINCT t.oid FROM keys k CROSS JOIN LATERAL (VALUES (k.conrelid), (k.confrelid)) t(oid)
+ORDER BY t.oid)SQL";
+}
+
+// One row per key column, in conkey order; the columns are listed in Field.
+std::string key_columns_query(std::optional<Oid> child_table)
+{
+    return keys_clause(child_table) + R"SQL(
 SELECT k.oid, k.conname,
        k.conrelid, cn.nspname, cr.relname, cr.relkind,
        k.confrelid, pn.nspname, pr.relname, pr.relkind,
@@ -126,7 +154,20 @@ SELECT k.oid, k.conname,
            SELECT FROM pg_catalog.pg_attrdef pd
            JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid = pd.oid
            JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
-           WHERE pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum)
+           WHERE pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum),
+       cr.relowner, pr.relowner,
+       pg_catalog.has_schema_privilege(cr.relnamespace, 'USAGE'),
+       pg_catalog.has_schema_privilege(pr.relnamespace, 'USAGE'),
+       pg_catalog.has_column_privilege(cr.relowner, k.confrelid, col.parent_attnum, 'SELECT')
+           AND pg_catalog.has_schema_privilege(cr.relowner, pr.relnamespace, 'USAGE'),
+       pr.relrowsecurity AND pr.relowner <> cr.relowner AND NOT EXISTS (
+           SELECT FROM pg_catalog.pg_roles r
+           WHERE r.oid = cr.relowner AND (r.rolsuper OR r.rolbypassrls)),
+       )SQL" + statement_role("cr") + R"SQL(,
+       )SQL" + statement_role("pr") + R"SQL(,
+       CASE WHEN CURRENT_USER <> SESSION_USER THEN CURRENT_USER END,
+       EXISTS (SELECT FROM pg_catalog.pg_constraint r
+               WHERE r.contype = 'f' AND r.confrelid = k.conrelid)
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
@@ -170,6 +211,9 @@ enum Field {
     kChildDefault, kParentTypmod, kParentNotInsertable, kParentAcceptsBareKeys,
     kChildTypmod, kChildSubscribed,
     kChildDefaultNode, kChildIdentity, kChildGenerated, kSetByOnDelete, kParentFromSequence,
+    kChildOwner, kParentOwner, kChildSchemaUsable, kParentSchemaUsable,
+    kCheckerReadsParent, kCheckerUnderParentPolicy,
+    kChildStatementRole, kParentStatementRole, kCallerRole, kChildReferenced,
 };
 
 const std::string &text(const TextRow &row, Field field)
@@ -191,7 +235,7 @@ std::string type_sql(const TextRow &row, Field type, Field typmod)
 {
     Oid type_oid = oid(row, type);
     int32 type_modifier = std::stoi(text(row, typmod));
-    return pg_call([type_oid, type_modifier] {
+    return pg_call([type_oid, type_modifier]() noexcept {
         return static_cast<const char *>(format_type_extended(
             type_oid, type_modifier, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
     });
@@ -204,12 +248,17 @@ bool expression_is_volatile(const TextValue &node_tree)
     if (!node_tree)
         return false;
     const char *tree = node_tree->c_str();
-    return pg_call([tree] { return contain_volatile_functions(static_cast<Node *>(stringToNode(tree))); });
+    return pg_call([tree]() noexcept { return contain_volatile_functions(static_cast<Node *>(stringToNode(tree))); });
 }
 
-Relation relation(const TextRow &row, Field oid_field, Field schema, Field name, Field kind)
+Relation relation(const TextRow &row, Field oid_field, Field schema, Field name, Field kind,
+                  Field owner, Field statement_role)
 {
-    return Relation{oid(row, oid_field), {text(row, schema), text(row, name)}, code(row, kind)};
+    Relation relation{oid(row, oid_field), {text(row, schema), text(row, name)}, code(row, kind),
+                      oid(row, owner), std::nullopt};
+    if (row.at(statement_role))
+        relation.statement_role = StatementRole{text(row, statement_role), row.at(kCallerRole)};
+    return relation;
 }
 
 ForeignKey key_from_row(const TextRow &row)
@@ -217,8 +266,10 @@ ForeignKey key_from_row(const TextRow &row)
     ForeignKey key;
     key.oid = oid(row, kKeyOid);
     key.name = text(row, kKeyName);
-    key.child = relation(row, kChildOid, kChildSchema, kChildName, kChildKind);
-    key.parent = relation(row, kParentOid, kParentSchema, kParentName, kParentKind);
+    key.child = relation(row, kChildOid, kChildSchema, kChildName, kChildKind, kChildOwner,
+                         kChildStatementRole);
+    key.parent = relation(row, kParentOid, kParentSchema, kParentName, kParentKind, kParentOwner,
+                          kParentStatementRole);
     key.match = match_type_from_code(code(row, kMatchType));
     key.on_update = action_from_code(code(row, kOnUpdate));
     key.on_delete = action_from_code(code(row, kOnDelete));
@@ -228,11 +279,15 @@ ForeignKey key_from_row(const TextRow &row)
     key.enforcement = enforcement_from_text(text(row, kEnforcement));
     key.child_index = row.at(kChildIndex) ? oid(row, kChildIndex) : 0;
     key.child_readable = flag(row, kChildReadable);
+    key.child_schema_usable = flag(row, kChildSchemaUsable);
+    key.parent_schema_usable = flag(row, kParentSchemaUsable);
+    key.checker_under_parent_policy = flag(row, kCheckerUnderParentPolicy);
     key.parent_readable = true;  // and-ed over the columns below
     key.child_row_security = flag(row, kChildRowSecurity);
     key.parent_row_security = flag(row, kParentRowSecurity);
     key.parent_accepts_bare_keys = flag(row, kParentAcceptsBareKeys);
     key.child_is_subscribed = flag(row, kChildSubscribed);
+    key.child_is_referenced = flag(row, kChildReferenced);
     return key;
 }
 
@@ -327,10 +382,22 @@ ORDER BY t.root, n.nspname COLLATE pg_catalog."C", r.relname COLLATE pg_catalog.
                     });
 }
 
+// AccessShareLock on both tables of every key, before their definitions
+// are read and trusted: a table cannot change under a check, nor be dropped.
+void lock_key_tables(std::optional<Oid> child_table)
+{
+    for (const TextRow &row : query_text_rows(key_tables_query(child_table))) {
+        Oid table = std::stoul(row.at(0).value());
+        pg_call([table]() noexcept { LockRelationOid(table, AccessShareLock); });
+    }
+}
+
 }  // namespace
 
-void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys)
+void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys)
 {
+    if (use == KeyUse::ReadTables)
+        lock_key_tables(child_table);
     // The query is written in the order to join in: from the keys out, by
     // oid, each lookup through an index. Searching for another order was
     // half of a call's fixed cost (5.6 ms, now 2.7), and the partition-tree
@@ -340,7 +407,10 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys)
     std::vector<TextRow> rows;
     with_settings({{"join_collapse_limit", "1"}, {"enable_hashjoin", "off"},
                    {"enable_mergejoin", "off"}}, [&] {
-        rows = query_text_rows(key_columns_query(child_table));
+        // Once the tables are locked, under a new snapshot: what any DDL
+        // that committed before the locks changed is seen.
+        rows = use == KeyUse::ReadTables ? query_text_rows_now(key_columns_query(child_table))
+                                         : query_text_rows(key_columns_query(child_table));
     });
     for (const TextRow &row : rows) {
         if (keys.empty() || keys.back().oid != oid(row, kKeyOid))
@@ -348,6 +418,7 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys)
         ForeignKey &key = keys.back();
         key.columns.push_back(column_from_row(row));
         key.parent_readable = key.parent_readable && flag(row, kParentColumnReadable);
+        key.checker_reads_parent = key.checker_reads_parent && flag(row, kCheckerReadsParent);
     }
     if (keys.empty())
         return;

@@ -13,11 +13,15 @@ namespace fkd {
 
 using KeyList = boost::container::vector<ForeignKey, PallocAllocator<ForeignKey>>;
 
+// What the caller does with the keys: read only the catalogs, or the
+// tables' rows too, which first locks both tables of every key.
+enum class KeyUse { ReadCatalogs, ReadTables };
+
 // The foreign keys of child_table (as the referencing table), or of every
 // table the caller may read when it is not given. Keys on a partitioned
 // table come once, at the partitioned table; the clones PostgreSQL keeps for
 // partitions are left out, except a partition's own inherited key when
 // child_table is that partition.
-void load_foreign_keys(std::optional<Oid> child_table, KeyList &keys);
+void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys);
 
 }  // namespace fkd

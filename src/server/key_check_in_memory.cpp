@@ -1,14 +1,14 @@
-#include "server/key_scan.hpp"
+#include "server/key_check_in_memory.hpp"
 
 #include <cstring>
 #include <limits>
 #include <memory>
 
 #include "core/key_set.hpp"
-#include "server/orphan_spool.hpp"
-#include "server/settings.hpp"
 #include "core/sql_generator.hpp"
 #include "core/stopwatch.hpp"
+#include "server/settings.hpp"
+#include "server/spi_executor.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"
@@ -87,6 +87,29 @@ KeyReader reader_for(const ForeignKey &key, std::size_t first, Side side)
         reader.types[n] = side == Side::Child ? key.columns[n].child_type
                                               : key.columns[n].parent_type;
     return reader;
+}
+
+// The key's column types on one side, as a query of its columns returns them.
+std::vector<Oid> column_types(const ForeignKey &key, Side side)
+{
+    std::vector<Oid> types;
+    for (const KeyColumn &column : key.columns)
+        types.push_back(side == Side::Child ? column.child_type : column.parent_type);
+    return types;
+}
+
+// What child_keys_query() returns for keys: the row's location if asked
+// for, then each key's child columns.
+std::vector<Oid> child_scan_types(const std::vector<const ForeignKey *> &keys,
+                                  RowLocation location)
+{
+    std::vector<Oid> types;
+    if (location == RowLocation::Included)
+        types = {OIDOID, TIDOID};
+    for (const ForeignKey *key : keys)
+        for (Oid type : column_types(*key, Side::Child))
+            types.push_back(type);
+    return types;
 }
 
 template <typename Key>
@@ -185,7 +208,7 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t firs
     KeyReader parent = reader_for(key, 0, Side::Parent);
     std::vector<Key> keys;
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
-                     [&](const Datum *row, const bool *) {
+                     column_types(key, Side::Parent), [&](const Datum *row, const bool *) {
                          keys.push_back(read_key<Key>(parent, row));
                          return true;
                      });
@@ -240,7 +263,7 @@ LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t
 
 }  // namespace
 
-bool checked_in_memory(const ForeignKey &key)
+bool can_check_in_memory(const ForeignKey &key)
 {
     return fkdoctor_check_in_memory && kind_of(key).has_value();
 }
@@ -258,7 +281,9 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
 
     Stopwatch scan_watch;
     result.rows_checked = static_cast<std::int64_t>(visit_query_rows(
-        child_keys_query(loaded.keys, false), [&](const Datum *values, const bool *nulls) {
+        child_keys_query(loaded.keys, RowLocation::Omitted),
+        child_scan_types(loaded.keys, RowLocation::Omitted),
+        [&](const Datum *values, const bool *nulls) {
             for (auto &key : loaded.in_memory)
                 if (key->is_orphan(values, nulls))
                     key->count_orphan(values);
@@ -274,19 +299,9 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
     return result;
 }
 
-std::optional<std::int64_t> count_orphans_in_memory(const ForeignKey &key)
-{
-    if (!checked_in_memory(key))
-        return std::nullopt;
-    std::optional<KeyCounts> counts = scan_keys_in_memory({&key}).keys.front();
-    if (!counts)
-        return std::nullopt;
-    return counts->orphan_rows;
-}
-
 namespace {
 
-constexpr std::size_t kRowsPerRead = 10000;
+constexpr std::int64_t kRowsPerRead = 10000;
 
 // Reading orphans back by ctid costs more per row than the anti-join, which
 // the planner can also spread over parallel workers: once a quarter of the
@@ -299,70 +314,30 @@ bool too_many_orphans(std::int64_t orphans, std::int64_t rows)
     return orphans >= kOrphansBeforeJudging && orphans * kMostRowsPerOrphan > rows;
 }
 
-Relation table_of_child(const ForeignKey &key, Oid table)
-{
-    if (table == key.child.oid)
-        return key.child;
-    TextRow name = query_text_rows("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
-                                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                                   "WHERE c.oid = " + std::to_string(table)).at(0);
-    return Relation{table, {name.at(0).value(), name.at(1).value()}, 'r'};
-}
-
-std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, const RowSink &sink)
-{
-    std::uint64_t put = 0;
-    std::vector<RowAddress> rows;
-    Relation rows_table;  // looked up once per table, not per batch
-    auto put_rows = [&] {
-        if (rows.empty())
-            return;
-        std::string query = orphan_rows_at_query(key, rows_table, rows);
-        // The planner prices each fetch by ctid as a random read from disk
-        // and would scan the whole table for each batch instead.
-        with_settings({{"enable_seqscan", "off"}}, [&] { put += run_query_into(query, sink); });
-        rows.clear();
-    };
-    Oid table;
-    RowAddress row;
-    while (spool.next(table, row)) {
-        if (table != rows_table.oid || rows.size() == kRowsPerRead) {
-            put_rows();
-            if (table != rows_table.oid)
-                rows_table = table_of_child(key, table);
-        }
-        rows.push_back(row);
-    }
-    put_rows();
-    return put;
-}
-
 }  // namespace
 
-std::optional<std::uint64_t> put_orphans_found_in_memory(const ForeignKey &key,
-                                                         std::optional<std::int64_t> limit,
-                                                         const RowSink &sink)
+bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> limit,
+                             OrphanSpool &spool)
 {
     // The child scan's rows start with the row's table and ctid.
     std::unique_ptr<KeyInMemory> in_memory = load_key(key, 2, memory_allowed());
     if (!in_memory)
-        return std::nullopt;
-    OrphanSpool spool;
+        return false;
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
     std::int64_t rows = 0, found = 0;
     bool anti_join_wins = false;
-    visit_query_rows(child_keys_query({&key}, true), [&](const Datum *values, const bool *nulls) {
-        ++rows;
-        if (!in_memory->is_orphan(values, nulls))
-            return true;
-        spool.add(DatumGetObjectId(values[0]),
-                  reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
-        anti_join_wins = too_many_orphans(++found, rows);
-        return found < wanted && !anti_join_wins;
-    });
-    if (anti_join_wins)
-        return std::nullopt;
-    return put_spooled_orphans(key, spool, sink);
+    visit_query_rows(child_keys_query({&key}, RowLocation::Included),
+                     child_scan_types({&key}, RowLocation::Included),
+                     [&](const Datum *values, const bool *nulls) {
+                         ++rows;
+                         if (!in_memory->is_orphan(values, nulls))
+                             return true;
+                         spool.add(DatumGetObjectId(values[0]),
+                                   reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
+                         anti_join_wins = too_many_orphans(++found, rows);
+                         return found < wanted && !anti_join_wins;
+                     });
+    return !anti_join_wins;
 }
 
 }  // namespace fkd

@@ -1,8 +1,10 @@
 // Checking foreign keys by value in memory: each parent's keys read into a
-// set (key_set.hpp), then one plain scan of the child for all of a table's
-// keys, each row's keys looked up there, instead of one hash anti-join per
-// key. Only for keys whose values compare as plain numbers or bytes, so
-// that the answer is exactly PostgreSQL's.
+// set (core/key_set.hpp), then one plain scan of the child for all of a
+// table's keys, each row's keys looked up there, instead of one hash
+// anti-join per key. Only for keys whose values compare as plain numbers or
+// bytes, so that the answer is exactly PostgreSQL's. Only the checking
+// layer (orphan_check.hpp) calls this; it runs these queries as the key's
+// checker.
 #pragma once
 
 #include <cstdint>
@@ -10,15 +12,15 @@
 #include <vector>
 
 #include "core/catalog_model.hpp"
-#include "server/spi_executor.hpp"
+#include "server/orphan_spool.hpp"
 
 namespace fkd {
 
-// True for a key checked this way: one column, or two under MATCH SIMPLE;
+// True for a key this can check: one column, or two under MATCH SIMPLE;
 // each smallint, integer or bigint on both sides (any mix), or a lone uuid
 // column; compared by pg_catalog's =. Never with fkdoctor.check_in_memory
 // off.
-bool checked_in_memory(const ForeignKey &key);
+bool can_check_in_memory(const ForeignKey &key);
 
 struct KeyCounts {
     std::int64_t orphan_rows = 0;
@@ -35,23 +37,17 @@ struct MemoryScanResult {
     std::vector<std::optional<KeyCounts>> keys;
 };
 
-// keys: keys of one child table, each checked_in_memory(). Their parents'
+// keys: keys of one child table, each can_check_in_memory(). Their parents'
 // keys together use at most maintenance_work_mem (what PostgreSQL's own
 // check gives its hash join), and the distinct missing keys share what is
 // left. Every query runs under the caller's snapshot.
 MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys);
 
-// The key's orphan rows counted in memory, or nothing if the key is not
-// checked_in_memory() or its parent's keys do not fit.
-std::optional<std::int64_t> count_orphans_in_memory(const ForeignKey &key);
-
-// fk_orphans() for a key checked_in_memory(): one scan of the child finds
-// where its orphan rows are (at most limit of them), then they are read by
-// ctid, a batch at a time, into sink. Returns the rows put, or nothing (and
-// puts none) if the parent's keys do not fit in maintenance_work_mem or a
-// quarter of the child's rows are orphans (the anti-join is faster then).
-std::optional<std::uint64_t> put_orphans_found_in_memory(const ForeignKey &key,
-                                                         std::optional<std::int64_t> limit,
-                                                         const RowSink &sink);
+// One scan of the child finds where the key's orphan rows are (at most limit
+// of them) and adds them to spool. False, with the spool to be thrown away,
+// if the parent's keys do not fit in maintenance_work_mem or a quarter of
+// the child's rows are orphans (the anti-join is faster then).
+bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> limit,
+                             OrphanSpool &spool);
 
 }  // namespace fkd

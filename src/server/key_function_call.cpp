@@ -4,19 +4,20 @@
 
 namespace fkd {
 
-KeyFunctionCall::KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table,
-                                 bool returns_rows)
+KeyFunctionCall::KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table, KeyUse use,
+                                 Returns returns)
     : table(table),
-      sink(prepare(fcinfo, table, returns_rows)),
-      keys(PallocAllocator<ForeignKey>(CurrentMemoryContext))
+      sink(prepare(fcinfo, table, returns)),
+      call_context_(CurrentMemoryContext),
+      keys(PallocAllocator<ForeignKey>(call_context_))
 {
-    load_foreign_keys(table, keys);
+    load_foreign_keys(table, use, keys);
 }
 
 RowSink KeyFunctionCall::prepare(FunctionCallInfo fcinfo, std::optional<Oid> table,
-                                 bool returns_rows)
+                                 Returns returns)
 {
-    RowSink sink = returns_rows ? begin_result_set(fcinfo) : RowSink{};
+    RowSink sink = returns == Returns::Rows ? begin_result_set(fcinfo) : RowSink{};
     if (table)
         require_select_privilege(*table);
     return sink;

@@ -1,6 +1,7 @@
-// The set-up every set-returning fkdoctor function over foreign keys shares:
-// its result set, the privilege check on a named table, an SPI session, and
-// the keys of that table (or of the whole database) loaded from the catalogs.
+// The set-up every fkdoctor function over foreign keys shares: its result
+// set, the privilege check on a named table, the query settings, an SPI
+// connection, and the keys of that table (or of the whole database) loaded
+// from the catalogs.
 #pragma once
 
 #include <optional>
@@ -11,19 +12,28 @@
 
 namespace fkd {
 
+// Whether the function returns rows (a set) or nothing.
+enum class Returns { Rows, Nothing };
+
 class KeyFunctionCall {
 public:
-    // table: the function's regclass argument, if given. A function that
-    // returns no rows (returns_rows false) gets no sink.
-    KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table, bool returns_rows = true);
+    // table: the function's regclass argument, if given.
+    KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table, KeyUse use,
+                    Returns returns = Returns::Rows);
 
     const std::optional<Oid> table;
     const RowSink sink;
-    KeyList keys;
 
 private:
-    static RowSink prepare(FunctionCallInfo fcinfo, std::optional<Oid> table, bool returns_rows);
-    SpiSession session_;
+    static RowSink prepare(FunctionCallInfo fcinfo, std::optional<Oid> table, Returns returns);
+    // The context the function was called in, which outlives the SPI
+    // connection: the keys are kept there.
+    MemoryContext call_context_;
+    QuerySandbox sandbox_;
+    SpiConnection connection_;
+
+public:
+    KeyList keys;
 };
 
 }  // namespace fkd

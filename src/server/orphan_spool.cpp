@@ -16,19 +16,19 @@ constexpr int kMemoryKilobytes = 1024;
 
 OrphanSpool::OrphanSpool()
 {
-    descriptor_ = pg_call([] {
+    descriptor_ = pg_call([]() noexcept {
         TupleDesc descriptor = CreateTemplateTupleDesc(2);
         TupleDescInitEntry(descriptor, 1, "table", OIDOID, -1, 0);
         TupleDescInitEntry(descriptor, 2, "ctid", TIDOID, -1, 0);
         return descriptor;
     });
-    store_ = pg_call([] { return tuplestore_begin_heap(false, false, kMemoryKilobytes); });
+    store_ = pg_call([]() noexcept { return tuplestore_begin_heap(false, false, kMemoryKilobytes); });
 }
 
 OrphanSpool::~OrphanSpool()
 {
     try {
-        pg_call([this] {
+        pg_call([this]() noexcept {
             if (slot_ != nullptr)
                 ExecDropSingleTupleTableSlot(slot_);
             tuplestore_end(store_);
@@ -40,7 +40,7 @@ OrphanSpool::~OrphanSpool()
 
 void OrphanSpool::add(Oid table, ItemPointer ctid)
 {
-    pg_call([this, table, ctid] {
+    pg_call([this, table, ctid]() noexcept {
         Datum values[2] = {ObjectIdGetDatum(table), PointerGetDatum(ctid)};
         bool nulls[2] = {false, false};
         tuplestore_putvalues(store_, descriptor_, values, nulls);
@@ -49,7 +49,7 @@ void OrphanSpool::add(Oid table, ItemPointer ctid)
 
 bool OrphanSpool::next(Oid &table, RowAddress &row)
 {
-    ItemPointer ctid = pg_call([this, &table]() -> ItemPointer {
+    ItemPointer ctid = pg_call([this, &table]() noexcept -> ItemPointer  {
         if (slot_ == nullptr)
             slot_ = MakeSingleTupleTableSlot(descriptor_, &TTSOpsMinimalTuple);
         if (!tuplestore_gettupleslot(store_, true, false, slot_))

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "server/pg_guard.hpp"
-#include "core/sql_generator.hpp"
+#include "core/row_address.hpp"
 
 extern "C" {
 #include "executor/tuptable.h"

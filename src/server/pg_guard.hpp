@@ -7,11 +7,21 @@
 //  - every function PostgreSQL calls goes through entry_point(), which turns
 //    any C++ exception back into a PostgreSQL error once the C++ frames are gone.
 //
-// The callable given to pg_call() must hold only plain data: no object with a
-// destructor may be created inside it, because a longjmp would skip it.
+// The callable given to pg_call() runs inside PG_TRY, so it must be declared
+// noexcept (the compiler checks the declaration: a throw from it would leave
+// PostgreSQL's exception stack pointing into a dead frame) and create no
+// object with a destructor that a longjmp could skip. C++ code that
+// PostgreSQL calls back from inside a pg_call() (a DestReceiver's row
+// visitor) is noexcept too, and makes its own PostgreSQL calls through
+// pg_call(), so no longjmp ever crosses its frames.
+//
+// On the error path fkdoctor does not clean up after PostgreSQL: SPI
+// connections, GUC nest levels, the user id and executor state are undone
+// by the (sub)transaction abort that follows, as in PostgreSQL's own C code.
 #pragma once
 
 #include <exception>
+#include <memory>
 #include <type_traits>
 
 extern "C" {
@@ -23,15 +33,25 @@ extern "C" {
 namespace fkd {
 
 // A PostgreSQL error caught by pg_call(), kept whole so it can be re-raised
-// with its SQLSTATE, detail and context.
+// with its SQLSTATE, detail and context. Its data lives in a memory context
+// of its own, under the context the SQL function was called in, so that it
+// outlives SPI's and the executor's contexts while the C++ stack unwinds.
 class PgError : public std::exception {
 public:
-    explicit PgError(ErrorData *data) : data_(data) {}
+    struct Box;
+    explicit PgError(std::shared_ptr<Box> box) : box_(std::move(box)) {}
     const char *what() const noexcept override;
-    ErrorData *data() const { return data_; }
+    const ErrorData *data() const noexcept;
+    int sqlerrcode() const noexcept;
+    // Raised by PostgreSQL's own interrupt handling: a query cancel, a
+    // statement or lock timeout, not an error that only carries its code.
+    bool is_interrupt() const noexcept;
+    // Gives the data to the caller, for ReThrowError: the box is then freed
+    // with the calling context, not with this exception.
+    ErrorData *release() const noexcept;
 
 private:
-    ErrorData *data_;  // palloc'd in the caller's memory context
+    std::shared_ptr<Box> box_;
 };
 
 [[noreturn]] void throw_pg_error(MemoryContext caller_context);
@@ -39,6 +59,8 @@ private:
 template <typename Func>
 auto pg_call(Func &&func) -> decltype(func())
 {
+    static_assert(std::is_nothrow_invocable_v<Func &>,
+                  "pg_call runs its callable inside PG_TRY: declare it noexcept");
     using Result = decltype(func());
     MemoryContext caller_context = CurrentMemoryContext;
     volatile bool failed = false;

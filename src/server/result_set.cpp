@@ -10,7 +10,7 @@ namespace fkd {
 
 RowSink begin_result_set(FunctionCallInfo fcinfo)
 {
-    return pg_call([fcinfo] {
+    return pg_call([fcinfo]() noexcept {
         auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
         if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo) ||
             (rsinfo->allowedModes & SFRM_Materialize) == 0)
@@ -34,7 +34,7 @@ RowSink begin_result_set(FunctionCallInfo fcinfo)
 
 void put_row(const RowSink &sink, const Datum *values, const bool *nulls)
 {
-    pg_call([&] {
+    pg_call([&]() noexcept {
         tuplestore_putvalues(sink.store, sink.descriptor, const_cast<Datum *>(values),
                              const_cast<bool *>(nulls));
     });
@@ -42,12 +42,12 @@ void put_row(const RowSink &sink, const Datum *values, const bool *nulls)
 
 Datum name_datum(const char *name)
 {
-    return pg_call([name] { return DirectFunctionCall1(namein, CStringGetDatum(name)); });
+    return pg_call([name]() noexcept { return DirectFunctionCall1(namein, CStringGetDatum(name)); });
 }
 
 Datum text_datum(const char *text)
 {
-    return pg_call([text] { return PointerGetDatum(cstring_to_text(text)); });
+    return pg_call([text]() noexcept { return PointerGetDatum(cstring_to_text(text)); });
 }
 
 std::optional<Oid> oid_argument(FunctionCallInfo fcinfo, int n)
@@ -62,7 +62,7 @@ std::optional<std::string> text_argument(FunctionCallInfo fcinfo, int n)
     if (PG_NARGS() <= n || PG_ARGISNULL(n))
         return std::nullopt;
     Datum value = PG_GETARG_DATUM(n);
-    const char *string = pg_call([value] { return text_to_cstring(DatumGetTextPP(value)); });
+    const char *string = pg_call([value]() noexcept { return text_to_cstring(DatumGetTextPP(value)); });
     return std::string(string);
 }
 

@@ -2,11 +2,15 @@
 
 #include <exception>
 
+#include "core/errors.hpp"
+
 extern "C" {
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tstoreReceiver.h"
 #include "tcop/dest.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 }
 
 #if PG_VERSION_NUM < 140000
@@ -19,46 +23,69 @@ namespace {
 
 void set_for_this_call(const char *name, const char *value)
 {
-    pg_call([&] {
+    pg_call([&]() noexcept {
         (void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
                                  true, 0, false);
     });
 }
 
+// True while an exception unwinds the object's scope: the error path, where
+// the (sub)transaction abort that follows undoes what the object set up.
+bool unwinding(int exceptions_at_start)
+{
+    return std::uncaught_exceptions() > exceptions_at_start;
+}
+
 }  // namespace
 
-SpiSession::SpiSession()
+QuerySandbox::QuerySandbox()
+    : guc_nest_level_(pg_call([]() noexcept { return NewGUCNestLevel(); })),
+      exceptions_at_start_(std::uncaught_exceptions())
 {
-    guc_nest_level_ = pg_call([] { return NewGUCNestLevel(); });
     set_for_this_call("work_mem", std::to_string(maintenance_work_mem).c_str());
     set_for_this_call("search_path", "pg_catalog, pg_temp");
     set_for_this_call("row_security", "off");
-    pg_call([] {
+}
+
+QuerySandbox::~QuerySandbox()
+{
+    if (unwinding(exceptions_at_start_))
+        return;
+    // Cannot fail in practice; if it did, the transaction's abort cleans up.
+    try {
+        pg_call([level = guc_nest_level_]() noexcept { AtEOXact_GUC(true, level); });
+    } catch (...) {
+    }
+}
+
+SpiConnection::SpiConnection() : exceptions_at_start_(std::uncaught_exceptions())
+{
+    pg_call([]() noexcept {
         if (SPI_connect() != SPI_OK_CONNECT)
             elog(ERROR, "SPI_connect failed");
     });
-    connected_ = true;
 }
 
-SpiSession::~SpiSession()
+SpiConnection::~SpiConnection()
 {
-    // Nothing here can usefully fail; if it does, the transaction's abort
-    // cleans up SPI and the GUC nest level anyway.
+    // On the error path the connection on top of SPI's stack may be another
+    // one (a PL/pgSQL function's, left open by the error): leave them all
+    // to the abort, which closes each.
+    if (unwinding(exceptions_at_start_))
+        return;
     try {
-        if (connected_)
-            pg_call([] { SPI_finish(); });
-        pg_call([level = guc_nest_level_] { AtEOXact_GUC(true, level); });
+        pg_call([]() noexcept { SPI_finish(); });
     } catch (...) {
     }
 }
 
 void with_settings(std::initializer_list<Setting> settings, const std::function<void()> &work)
 {
-    int level = pg_call([] { return NewGUCNestLevel(); });
+    int level = pg_call([]() noexcept { return NewGUCNestLevel(); });
     for (const Setting &setting : settings)
         set_for_this_call(setting.first, setting.second);
     work();
-    pg_call([level] { AtEOXact_GUC(true, level); });
+    pg_call([level]() noexcept { AtEOXact_GUC(true, level); });
 }
 
 void with_work_mem(int kilobytes, const std::function<void()> &work)
@@ -71,7 +98,7 @@ namespace {
 
 std::uint64_t run_query_to(const char *query, DestReceiver *dest)
 {
-    return pg_call([query, dest] {
+    return pg_call([query, dest]() noexcept {
         SPIExecuteOptions options = {};
         options.read_only = true;  // the caller's snapshot, for every query of the call
         options.tcount = 0;        // run to completion: a row limit would forbid parallel plans
@@ -83,19 +110,38 @@ std::uint64_t run_query_to(const char *query, DestReceiver *dest)
     });
 }
 
-// A DestReceiver that hands rows to a RowVisitor. It is C code's callback:
-// an exception must not leave it, so it is kept and the query stopped.
+// A DestReceiver that hands rows to a RowVisitor. PostgreSQL calls it from
+// inside the executor: nothing may be thrown out of it, so an exception is
+// kept and the query stopped.
 struct VisitingReceiver {
     DestReceiver receiver;  // first, so that a DestReceiver * points here
     const RowVisitor *visitor;
+    const std::vector<Oid> *column_types;
     std::exception_ptr failure;
 };
 
-bool visit_slot(TupleTableSlot *slot, DestReceiver *dest)
+// Checks the query's row type against the one the visitor reads.
+void check_columns(DestReceiver *dest, int, TupleDesc descriptor) noexcept
 {
     auto *self = reinterpret_cast<VisitingReceiver *>(dest);
-    slot_getallattrs(slot);
+    const std::vector<Oid> &expected = *self->column_types;
+    bool same = descriptor->natts == static_cast<int>(expected.size());
+    for (int n = 0; same && n < descriptor->natts; ++n)
+        same = TupleDescAttr(descriptor, n)->atttypid == expected[n];
+    if (!same)
+        self->failure = std::make_exception_ptr(Error(
+            kInternalError, "the columns of a table changed while fkdoctor read them",
+            "A query returned other column types than the catalogs gave for the key.",
+            "Run the check again."));
+}
+
+bool visit_slot(TupleTableSlot *slot, DestReceiver *dest) noexcept
+{
+    auto *self = reinterpret_cast<VisitingReceiver *>(dest);
+    if (self->failure)
+        return false;
     try {
+        pg_call([slot]() noexcept { slot_getallattrs(slot); });
         return (*self->visitor)(slot->tts_values, slot->tts_isnull);
     } catch (...) {
         self->failure = std::current_exception();
@@ -103,14 +149,13 @@ bool visit_slot(TupleTableSlot *slot, DestReceiver *dest)
     }
 }
 
-void ignore_startup(DestReceiver *, int, TupleDesc) {}
-void ignore_event(DestReceiver *) {}
+void ignore_event(DestReceiver *) noexcept {}
 
 }  // namespace
 
 std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)
 {
-    DestReceiver *dest = pg_call([&sink] {
+    DestReceiver *dest = pg_call([&sink]() noexcept {
         DestReceiver *tuplestore = CreateDestReceiver(DestTuplestore);
         SetTuplestoreDestReceiverParams(tuplestore, sink.store, sink.context, false,
                                         sink.descriptor,
@@ -118,14 +163,15 @@ std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)
         return tuplestore;
     });
     std::uint64_t rows = run_query_to(sql.c_str(), dest);
-    pg_call([dest] { dest->rDestroy(dest); });
+    pg_call([dest]() noexcept { dest->rDestroy(dest); });
     return rows;
 }
 
-std::uint64_t visit_query_rows(const std::string &sql, const RowVisitor &visitor)
+std::uint64_t visit_query_rows(const std::string &sql, const std::vector<Oid> &column_types,
+                               const RowVisitor &visitor)
 {
-    VisitingReceiver receiver{{visit_slot, ignore_startup, ignore_event, ignore_event, DestNone},
-                              &visitor, nullptr};
+    VisitingReceiver receiver{{visit_slot, check_columns, ignore_event, ignore_event, DestNone},
+                              &visitor, &column_types, nullptr};
     std::uint64_t rows = run_query_to(sql.c_str(), &receiver.receiver);
     if (receiver.failure)
         std::rethrow_exception(receiver.failure);
@@ -136,7 +182,7 @@ namespace {
 
 TextValue text_value(uint64 row, int column)
 {
-    const char *value = pg_call([row, column] {
+    const char *value = pg_call([row, column]() noexcept {
         return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
     });
     if (value == nullptr)
@@ -144,13 +190,10 @@ TextValue text_value(uint64 row, int column)
     return std::string(value);
 }
 
-}  // namespace
-
-std::vector<TextRow> query_text_rows(const std::string &sql)
+std::vector<TextRow> text_rows(const char *query, bool read_only)
 {
-    const char *query = sql.c_str();
-    pg_call([query] {
-        int rc = SPI_execute(query, true, 0);
+    pg_call([query, read_only]() noexcept {
+        int rc = SPI_execute(query, read_only, 0);
         if (rc != SPI_OK_SELECT)
             elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
     });
@@ -164,7 +207,21 @@ std::vector<TextRow> query_text_rows(const std::string &sql)
             values.push_back(text_value(row, column));
         rows.push_back(std::move(values));
     }
+    pg_call([]() noexcept { SPI_freetuptable(SPI_tuptable); });
     return rows;
+}
+
+}  // namespace
+
+std::vector<TextRow> query_text_rows(const std::string &sql)
+{
+    return text_rows(sql.c_str(), true);
+}
+
+std::vector<TextRow> query_text_rows_now(const std::string &sql)
+{
+    // Not read-only: SPI takes a new snapshot for the query (in READ COMMITTED).
+    return text_rows(sql.c_str(), false);
 }
 
 TextValue query_value(const std::string &sql)

@@ -18,30 +18,42 @@ extern "C" {
 
 namespace fkd {
 
-// An SPI connection for the life of the object, with the settings every
-// fkdoctor query runs under, as PostgreSQL's own RI check does: work_mem
-// raised to maintenance_work_mem, a search_path that user objects cannot
-// hijack, and row_security off so that a policy raises an error instead of
-// silently hiding rows (which would look like orphans).
-class SpiSession {
+// The settings every fkdoctor query runs under, for the life of the object,
+// as PostgreSQL's own RI check does: work_mem raised to
+// maintenance_work_mem, a search_path that user objects cannot hijack, and
+// row_security off so that a policy raises an error instead of silently
+// hiding rows (which would look like orphans).
+class QuerySandbox {
 public:
-    SpiSession();
-    ~SpiSession();
-    SpiSession(const SpiSession &) = delete;
-    SpiSession &operator=(const SpiSession &) = delete;
+    QuerySandbox();
+    ~QuerySandbox();
+    QuerySandbox(const QuerySandbox &) = delete;
+    QuerySandbox &operator=(const QuerySandbox &) = delete;
 
 private:
-    int guc_nest_level_ = 0;
-    bool connected_ = false;
+    int guc_nest_level_;
+    int exceptions_at_start_;
 };
 
-// Runs work with work_mem set to kilobytes, then sets it back. If work
-// raises, the enclosing subtransaction or SpiSession sets it back.
-void with_work_mem(int kilobytes, const std::function<void()> &work);
+// An SPI connection for the life of the object.
+class SpiConnection {
+public:
+    SpiConnection();
+    ~SpiConnection();
+    SpiConnection(const SpiConnection &) = delete;
+    SpiConnection &operator=(const SpiConnection &) = delete;
 
-// Runs work with each setting (name, value) made, then sets them back, alike.
+private:
+    int exceptions_at_start_;
+};
+
+// Runs work with each setting (name, value) made, then sets them back. If
+// work throws, the (sub)transaction abort that follows sets them back.
 using Setting = std::pair<const char *, const char *>;
 void with_settings(std::initializer_list<Setting> settings, const std::function<void()> &work);
+
+// Runs work with work_mem set to kilobytes, alike.
+void with_work_mem(int kilobytes, const std::function<void()> &work);
 
 // Where a query's rows go: a set-returning function's tuplestore.
 struct RowSink {
@@ -57,17 +69,24 @@ std::uint64_t run_query_into(const std::string &sql, const RowSink &sink);
 
 // Runs a read-only query under the caller's snapshot and hands each row to
 // visitor (values and nulls, one per column), holding none of them, until
-// the visitor returns false. The visitor must not raise a PostgreSQL error
-// (pg_call() turns one into an exception); if it throws, the query stops
-// and the exception is thrown again here. Returns the rows the visitor
-// took (before any stop).
+// the visitor returns false. The query's columns must have exactly the
+// types given (the visitor reads their values as those types): otherwise it
+// is an error, raised before any row is visited. The visitor makes its
+// PostgreSQL calls through pg_call(); if it throws, the query stops at once
+// and the exception is thrown again here. Returns the rows the visitor took
+// (before any stop).
 using RowVisitor = std::function<bool(const Datum *values, const bool *nulls)>;
-std::uint64_t visit_query_rows(const std::string &sql, const RowVisitor &visitor);
+std::uint64_t visit_query_rows(const std::string &sql, const std::vector<Oid> &column_types,
+                               const RowVisitor &visitor);
 
 // A small read-only result (catalog queries), every value as text.
 using TextValue = std::optional<std::string>;
 using TextRow = std::vector<TextValue>;
 std::vector<TextRow> query_text_rows(const std::string &sql);
+
+// The same, under a snapshot taken now rather than the caller's: for the
+// catalogs, read after the tables they describe are locked.
+std::vector<TextRow> query_text_rows_now(const std::string &sql);
 
 // The first column of the first row, or nothing when there is no row.
 TextValue query_value(const std::string &sql);

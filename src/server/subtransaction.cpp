@@ -11,7 +11,7 @@ namespace {
 
 void leave_subtransaction(bool commit, MemoryContext context, ResourceOwner owner)
 {
-    pg_call([commit, context, owner] {
+    pg_call([commit, context, owner]() noexcept {
         if (commit)
             ReleaseCurrentSubTransaction();
         else
@@ -21,21 +21,13 @@ void leave_subtransaction(bool commit, MemoryContext context, ResourceOwner owne
     });
 }
 
-// Errors that mean "stop", not "this check failed".
-bool ends_the_call(const PgError &error)
-{
-    int code = error.data()->sqlerrcode;
-    return code == ERRCODE_QUERY_CANCELED || code == ERRCODE_LOCK_NOT_AVAILABLE ||
-           ERRCODE_TO_CATEGORY(code) == ERRCODE_OPERATOR_INTERVENTION;
-}
-
 }  // namespace
 
 std::optional<std::string> run_in_subtransaction(const std::function<void()> &work)
 {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
-    pg_call([context] {
+    pg_call([context]() noexcept {
         BeginInternalSubTransaction(nullptr);
         MemoryContextSwitchTo(context);
     });
@@ -43,7 +35,9 @@ std::optional<std::string> run_in_subtransaction(const std::function<void()> &wo
         work();
     } catch (const PgError &error) {
         leave_subtransaction(false, context, owner);
-        if (ends_the_call(error))
+        // A real cancel or timeout stops the call. Code a table owner wrote
+        // can raise an error with the same SQLSTATE: that ends only this check.
+        if (error.is_interrupt())
             throw;
         return std::string(error.what());
     } catch (...) {

@@ -12,7 +12,8 @@ namespace fkd {
 
 // Runs work in a subtransaction. If a PostgreSQL error ends it, the
 // subtransaction is rolled back and the error's message returned; a query
-// cancel, statement_timeout or lock_timeout still ends the whole call.
+// cancel, statement_timeout or lock_timeout (raised by PostgreSQL's interrupt
+// handling, not merely carrying its SQLSTATE) still ends the whole call.
 std::optional<std::string> run_in_subtransaction(const std::function<void()> &work);
 
 }  // namespace fkd

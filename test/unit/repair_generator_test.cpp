@@ -175,9 +175,9 @@ TEST(CatalogObstacle, InsertParentNeedsAParentThatAcceptsBareKeys)
 TEST(RepairNote, InsertParentWarnsOfSequenceCollisions)
 {
     fkd::ForeignKey k = key();
-    EXPECT_EQ(fkd::repair_note(k, fkd::Strategy::InsertParent, false).find("setval"), std::string::npos);
+    EXPECT_EQ(fkd::repair_note(k, fkd::Strategy::InsertParent).find("setval"), std::string::npos);
     k.columns[0].parent_from_sequence = true;
-    EXPECT_NE(fkd::repair_note(k, fkd::Strategy::InsertParent, false).find("setval"), std::string::npos);
+    EXPECT_NE(fkd::repair_note(k, fkd::Strategy::InsertParent).find("setval"), std::string::npos);
 }
 
 TEST(FollowUps, EnableTheKeysTriggersFirstValidateLast)

@@ -148,9 +148,9 @@ TEST(KeysInMemoryQueries, ReadEveryKeyOfTheChildInOneScanWithOrWithoutTheRowsLoc
     fkd::ForeignKey second = orders_key();
     second.columns.front().child_column = "Seller Id";
     first.child.kind = second.child.kind = 'p';
-    EXPECT_EQ(fkd::child_keys_query({&first, &second}, false),
+    EXPECT_EQ(fkd::child_keys_query({&first, &second}, fkd::RowLocation::Omitted),
               "SELECT fk.customer_id, fk.\"Seller Id\" FROM shop.orders fk");
-    EXPECT_EQ(fkd::child_keys_query({&first}, true),
+    EXPECT_EQ(fkd::child_keys_query({&first}, fkd::RowLocation::Included),
               "SELECT fk.tableoid, fk.ctid, fk.customer_id FROM shop.orders fk");
 }
 
