@@ -408,15 +408,13 @@ std::unordered_map<Oid, std::vector<ForeignKey *>> keys_by(KeyList &keys, Pick p
 
 constexpr Field kOwnerField{"owner", "owner", FieldType::Oid};
 
-// Rows whose column owner is an OID that pick() gives for a key: hands each
-// key its rows, in order, in one pass.
+// Rows whose column owner (among fields) is an OID that pick() gives for a
+// key: hands each key its rows, in order, in one pass.
 template <typename Pick, typename Take>
 void distribute_rows(const std::string &query, const std::vector<const Field *> &fields,
                      KeyList &keys, Pick pick, Take take)
 {
-    std::vector<const Field *> all = fields;
-    all.push_back(&kOwnerField);
-    CatalogRows rows(query, all);
+    CatalogRows rows(query, fields);
     auto by_owner = keys_by(keys, pick);
     for (std::size_t n = 0; n < rows.size(); ++n) {
         auto found = by_owner.find(rows.oid(n, kOwnerField));
@@ -438,7 +436,7 @@ CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
 WHERE c.contype = 'p' AND c.conrelid = ANY ()SQL" + oid_array(keys, child) + R"SQL()
 ORDER BY c.conrelid, k.n)SQL",
-                    {&kColumnName}, keys, child,
+                    {&kOwnerField, &kColumnName}, keys, child,
                     [](ForeignKey &key, const CatalogRows &rows, std::size_t n) {
                         key.child_primary_key.push_back(rows.text(n, kColumnName));
                     });
@@ -467,7 +465,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
 WHERE tg.tgenabled IN ('D', 'R')
 ORDER BY t.root, n.nspname COLLATE pg_catalog."C", r.relname COLLATE pg_catalog."C",
          tg.tgname COLLATE pg_catalog."C")SQL",
-                    {&kTriggerSchema, &kTriggerTable, &kTriggerName}, keys, self,
+                    {&kOwnerField, &kTriggerSchema, &kTriggerTable, &kTriggerName}, keys, self,
                     [](ForeignKey &key, const CatalogRows &rows, std::size_t n) {
                         key.unenforced_triggers.push_back(
                             {{rows.text(n, kTriggerSchema), rows.text(n, kTriggerTable)},
