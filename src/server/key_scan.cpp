@@ -122,6 +122,19 @@ bool has_null(const KeyReader &reader, const bool *nulls)
     return false;
 }
 
+// A new secret for a hash set (key_set.hpp), so that a table's owner cannot
+// choose keys that crowd one slot of it.
+HashSeed new_seed()
+{
+    HashSeed seed;
+    pg_call([&seed] {
+        if (!pg_strong_random(&seed, sizeof seed))
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg("fkdoctor could not generate a random hash seed")));
+    });
+    return seed;
+}
+
 // One key's parent keys in memory, the place of its columns in the child's
 // rows, and its tally of orphans.
 class KeyInMemory {
@@ -149,7 +162,10 @@ public:
     {
         return !has_null(child_, nulls) && !parents_.contains(read_key<Key>(child_, row));
     }
-    void start_tally(std::size_t max_bytes) override { tally_.emplace(max_bytes); }
+    void start_tally(std::size_t max_bytes) override
+    {
+        tally_.emplace(max_bytes, new_seed(), check_for_interrupts);
+    }
     void count_orphan(const Datum *row) override { tally_->add_orphan(read_key<Key>(child_, row)); }
     KeyCounts counts() const override
     {
@@ -191,7 +207,7 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t firs
                      });
     if (keys.size() > limit)
         return nullptr;
-    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes);
+    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes, new_seed(), check_for_interrupts);
     if (!parents)
         return nullptr;
     return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents),
