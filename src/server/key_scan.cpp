@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "catalog/pg_type_d.h"
+#include "utils/memutils.h"
 #include "utils/uuid.h"
 }
 
@@ -135,6 +136,29 @@ HashSeed new_seed()
     return seed;
 }
 
+// check_for_interrupts(), its error copied into TopTransactionContext: a
+// visitor runs in the executor's context, which is freed when the query
+// stops, before the error is raised again.
+void check_for_cancel()
+{
+    MemoryContext caller = MemoryContextSwitchTo(TopTransactionContext);
+    try {
+        check_for_interrupts();
+    } catch (...) {
+        MemoryContextSwitchTo(caller);
+        throw;
+    }
+    MemoryContextSwitchTo(caller);
+}
+
+// Called with each row a visitor reads: checks for a cancel every few
+// thousand.
+void every_few_rows(std::uint64_t row)
+{
+    if (row % kKeysPerInterruptCheck == 0)
+        check_for_cancel();
+}
+
 // One key's parent keys in memory, the place of its columns in the child's
 // rows, and its tally of orphans.
 class KeyInMemory {
@@ -164,7 +188,7 @@ public:
     }
     void start_tally(std::size_t max_bytes) override
     {
-        tally_.emplace(max_bytes, new_seed(), check_for_interrupts);
+        tally_.emplace(max_bytes, new_seed(), check_for_cancel);
     }
     void count_orphan(const Datum *row) override { tally_->add_orphan(read_key<Key>(child_, row)); }
     KeyCounts counts() const override
@@ -202,12 +226,13 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t firs
     std::vector<Key> keys;
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
                      [&](const Datum *row, const bool *) {
+                         every_few_rows(keys.size());
                          keys.push_back(read_key<Key>(parent, row));
                          return true;
                      });
     if (keys.size() > limit)
         return nullptr;
-    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes, new_seed(), check_for_interrupts);
+    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes, new_seed(), check_for_cancel);
     if (!parents)
         return nullptr;
     return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents),
@@ -273,8 +298,10 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
         key->start_tally((max_bytes - loaded.bytes) / loaded.keys.size());
 
     Stopwatch scan_watch;
+    std::uint64_t rows = 0;
     result.rows_checked = static_cast<std::int64_t>(visit_query_rows(
         child_keys_query(loaded.keys, false), [&](const Datum *values, const bool *nulls) {
+            every_few_rows(rows++);
             for (auto &key : loaded.in_memory)
                 if (key->is_orphan(values, nulls))
                     key->count_orphan(values);
@@ -368,7 +395,7 @@ std::optional<std::uint64_t> put_orphans_found_in_memory(const ForeignKey &key,
     std::int64_t rows = 0, found = 0;
     bool anti_join_wins = false;
     visit_query_rows(child_keys_query({&key}, true), [&](const Datum *values, const bool *nulls) {
-        ++rows;
+        every_few_rows(rows++);
         if (!in_memory->is_orphan(values, nulls))
             return true;
         spool.add(DatumGetObjectId(values[0]),
