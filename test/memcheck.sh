@@ -6,6 +6,8 @@
 #
 # Needs: the extension installed, the repository copy given as $1 writable
 # by the postgres user, and valgrind. Prints "memcheck: N errors in fkdoctor".
+# PGBIN picks the PostgreSQL (default: Debian's 15); REGRESS=name... runs
+# only those regression tests.
 set -euo pipefail
 
 tree=${1:?usage: memcheck.sh <tree writable by postgres>}
@@ -33,8 +35,9 @@ done
 
 set +e
 (cd "$tree" && as_postgres env PGHOST="$work" PGPORT="$port" PGUSER=postgres \
-    make -s installcheck PG_CONFIG="$pgbin/pg_config")
+    make -s installcheck PG_CONFIG="$pgbin/pg_config" ${REGRESS:+REGRESS="$REGRESS"})
 regress_status=$?
+[ "$regress_status" -eq 0 ] || cat "$tree/regression.diffs" 2>/dev/null
 set -e
 
 # One report per VGERR-BEGIN..VGERR-END block; ours if it names fkdoctor.
