@@ -73,7 +73,8 @@ use_pg() {
 build_and_install() {
     log "building and installing fkdoctor for PostgreSQL $PG_LABEL ($PG_CONFIG)"
     BUILD_DIR=$(mktemp -d /tmp/fkdoctor-build.XXXXXX)
-    INSTALL_DIR=$(mktemp -d /tmp/fkdoctor-install.XXXXXX)
+    # Not named after fkdoctor: memcheck.sh tells our reports by that name.
+    INSTALL_DIR=$(mktemp -d /tmp/pg-install.XXXXXX)
     trap cleanup EXIT
     chmod 755 "$BUILD_DIR" "$INSTALL_DIR"
     private_installation || return 1
