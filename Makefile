@@ -29,3 +29,52 @@ override autodepend = yes
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# --- test targets, each usable on its own -----------------------------------
+# make installcheck   pg_regress (PGXS) against the server in PGHOST/PGPORT.
+# make tapcheck       the TAP tests in test/t (they start their own servers
+#                     with this PG_CONFIG's binaries; run as a user that may
+#                     run initdb). PROVE_TESTS picks files, PROVE_FLAGS=-v.
+# make unitcheck      builds and runs the GoogleTest tests of the pure core.
+
+# Unit tests: test/unit/*.cpp and the pure C++ core, no server involved.
+UNIT_SOURCES = $(wildcard src/core/*.cpp)
+UNIT_TESTS = $(wildcard test/unit/*.cpp)
+UNIT_BINARY = test/unit/fkdoctor_unit_tests
+GTEST_FLAGS ?= --gtest_brief=1
+EXTRA_CLEAN = $(UNIT_BINARY)
+
+$(UNIT_BINARY): $(UNIT_TESTS) $(UNIT_SOURCES) $(wildcard src/core/*.hpp)
+	$(CXX) -std=c++17 -Wall -I$(srcdir)/src -I$(includedir_server) \
+		$(UNIT_TESTS) $(UNIT_SOURCES) -lgtest -lgtest_main -pthread -o $@
+
+unitcheck: $(UNIT_BINARY)
+	./$(UNIT_BINARY) $(GTEST_FLAGS)
+
+# TAP tests through PGXS's prove_installcheck: prove with the installation's
+# PostgreSQL::Test modules (-I .../lib/pgxs/src/test/perl), its bindir first
+# in PATH and its pg_regress. A PostgreSQL configured without
+# --enable-tap-tests (a distribution's may be) makes PGXS define it as a mere
+# note that succeeds; then the same call is made here, as long as the Perl
+# modules are installed (TESTDIR for 15's PostgreSQL::Test::Utils,
+# TESTDATADIR and TESTLOGDIR for 16's and later).
+PROVE_TESTS ?= test/t/*.pl
+ifneq ($(enable_tap_tests),yes)
+PROVE = prove
+define prove_installcheck
+test -f '$(top_srcdir)/src/test/perl/PostgreSQL/Test/Cluster.pm' || \
+  { echo "no PostgreSQL::Test modules in $(top_srcdir)/src/test/perl" >&2; exit 1; } && \
+rm -rf '$(CURDIR)'/tmp_check && \
+$(MKDIR_P) '$(CURDIR)'/tmp_check && \
+cd $(srcdir) && \
+   TESTDIR='$(CURDIR)' TESTDATADIR='$(CURDIR)/tmp_check' TESTLOGDIR='$(CURDIR)/tmp_check/log' \
+   PATH="$(bindir):$(CURDIR):$$PATH" \
+   PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
+   $(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(PROVE_TESTS)
+endef
+endif
+
+tapcheck:
+	$(prove_installcheck)
+
+.PHONY: unitcheck tapcheck

@@ -63,23 +63,8 @@ RESET session_replication_role;
 SELECT * FROM orphans WHERE child_table IN ('small_child'::regclass, 'tiny_child'::regclass, 'varchar_child'::regclass);
 SELECT fk.code FROM varchar_child fk WHERE NOT EXISTS (SELECT FROM text_parent pk WHERE pk.code = fk.code) ORDER BY 1;
 
--- Collations: when the columns' collations differ, the referenced column's
--- decides, so a case-insensitive parent matches whatever case the child has.
-CREATE COLLATION fkd_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-CREATE TABLE ci_parent (name text COLLATE fkd_ci PRIMARY KEY);
-CREATE TABLE ci_child (id int PRIMARY KEY, name text COLLATE "C" REFERENCES ci_parent);
-CREATE TABLE cs_parent (name text COLLATE "C" PRIMARY KEY);
-CREATE TABLE cs_child (id int PRIMARY KEY, name text COLLATE fkd_ci REFERENCES cs_parent);
-INSERT INTO ci_parent VALUES ('Alice');
-INSERT INTO cs_parent VALUES ('Alice');
-SET session_replication_role = replica;
-INSERT INTO ci_child VALUES (1, 'ALICE'), (2, 'alice'), (3, 'Bob');
-INSERT INTO cs_child VALUES (1, 'Alice'), (2, 'ALICE'), (3, 'Bob');
-RESET session_replication_role;
-SELECT * FROM orphans WHERE child_table IN ('ci_child'::regclass, 'cs_child'::regclass);
--- PostgreSQL agrees: the first insert passes its RI check, the second does not.
-INSERT INTO ci_child VALUES (4, 'aLiCe');
-INSERT INTO cs_child VALUES (4, 'aLiCe');
+-- Collations: keys between columns of different collations are in
+-- keys_across_collations (PostgreSQL 18 cannot declare some of them).
 
 -- Partitioned child: one key, each orphan once, in the partition that holds it.
 CREATE TABLE events (id int, customer_id int REFERENCES customers, PRIMARY KEY (id))

@@ -35,6 +35,8 @@ CREATE TABLE tags (id bigint PRIMARY KEY, label text NOT NULL DEFAULT 'restored'
 CREATE TABLE post_tags (id int PRIMARY KEY, tag_id int REFERENCES tags);
 -- Self-reference, its RI triggers disabled.
 CREATE TABLE staff (id int PRIMARY KEY, boss_id int REFERENCES staff);
+-- A parent whose collation decides, the child's another: in
+-- keys_across_collations (PostgreSQL 18 cannot declare such a key).
 -- Quoted names, NOT VALID.
 CREATE TABLE "Odd ""Parent""" ("Key" text PRIMARY KEY);
 CREATE TABLE "Odd Child" (id int PRIMARY KEY, "the key" text NOT NULL);
@@ -54,11 +56,6 @@ INSERT INTO animals VALUES (1);
 INSERT INTO dogs VALUES (2);
 CREATE TABLE pets (id int PRIMARY KEY, animal_id int REFERENCES animals ON DELETE CASCADE);
 CREATE TABLE pet_extras () INHERITS (pets);
--- A parent whose collation decides: 'Red' and 'RED' are one key.
-CREATE COLLATION fkd_repairs_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-CREATE TABLE labels (name text COLLATE fkd_repairs_ci PRIMARY KEY);
-INSERT INTO labels VALUES ('blue');
-CREATE TABLE label_uses (id int PRIMARY KEY, label text REFERENCES labels);
 -- Strategies the data rules out: a key the parent's type would cut, one
 -- out of its range, a volatile default, a default with no parent.
 CREATE TABLE codes (code varchar(3) PRIMARY KEY);
@@ -86,7 +83,6 @@ INSERT INTO visits VALUES (1, 'de'), (2, 'fr'), (150, 'us');
 INSERT INTO offices VALUES (1, 'de'), (2, 'fr'), (3, 'jp');
 INSERT INTO pets VALUES (1, 1), (2, 2);
 INSERT INTO pet_extras VALUES (3, 77);
-INSERT INTO label_uses VALUES (1, 'BLUE'), (2, 'Red'), (3, 'RED');
 INSERT INTO code_uses VALUES (1, 'abcd');
 INSERT INTO big_refs VALUES (1, 5000000000);
 INSERT INTO lottery VALUES (1, 9);
@@ -118,7 +114,6 @@ SELECT step, strategy, rows_affected, statement FROM fk_repairs('"Odd Child"', '
 SELECT step, strategy, rows_affected, statement FROM fk_repairs('visits', 'set_null');
 SELECT step, strategy, rows_affected, statement FROM fk_repairs('visits_2');
 SELECT step, strategy, rows_affected, statement FROM fk_repairs('offices', 'insert_parent');
-SELECT step, strategy, rows_affected, statement FROM fk_repairs('label_uses', 'insert_parent');
 SELECT step, strategy, rows_affected, statement FROM fk_repairs('pets', NULL);
 
 -- A strategy that cannot apply to a named table (the hint says which do),
@@ -153,7 +148,6 @@ SELECT 'visits', to_jsonb(x) FROM visits x UNION ALL
 SELECT 'offices', to_jsonb(x) FROM offices x UNION ALL
 SELECT 'pets', to_jsonb(x) FROM ONLY pets x UNION ALL
 SELECT 'pet_extras', to_jsonb(x) FROM pet_extras x UNION ALL
-SELECT 'label_uses', to_jsonb(x) FROM label_uses x UNION ALL
 SELECT 'code_uses', to_jsonb(x) FROM code_uses x UNION ALL
 SELECT 'big_refs', to_jsonb(x) FROM big_refs x UNION ALL
 SELECT 'lottery', to_jsonb(x) FROM lottery x UNION ALL
@@ -218,7 +212,6 @@ SELECT * FROM customers ORDER BY id;
 SELECT * FROM tags ORDER BY id;
 SELECT * FROM "Odd ""Parent""" ORDER BY 1;
 SELECT tableoid::regclass AS partition, code FROM regions ORDER BY code;
-SELECT count(*) AS labels, count(*) FILTER (WHERE name = 'red') AS red FROM labels;
 SELECT tgenabled, count(*) FROM pg_trigger WHERE tgrelid = 'staff'::regclass GROUP BY 1;
 
 -- Running the first run's statements a second time changes nothing.

@@ -6,6 +6,8 @@
 #
 # Needs: the extension installed, the repository copy given as $1 writable
 # by the postgres user, and valgrind. Prints "memcheck: N errors in fkdoctor".
+# PGBIN picks the PostgreSQL (default: Debian's 15); REGRESS=name... runs
+# only those regression tests.
 set -euo pipefail
 
 tree=${1:?usage: memcheck.sh <tree writable by postgres>}
@@ -33,14 +35,18 @@ done
 
 set +e
 (cd "$tree" && as_postgres env PGHOST="$work" PGPORT="$port" PGUSER=postgres \
-    make -s installcheck PG_CONFIG="$pgbin/pg_config")
+    make -s installcheck PG_CONFIG="$pgbin/pg_config" ${REGRESS:+REGRESS="$REGRESS"})
 regress_status=$?
+[ "$regress_status" -eq 0 ] || cat "$tree/regression.diffs" 2>/dev/null
 set -e
 
-# One report per VGERR-BEGIN..VGERR-END block; ours if it names fkdoctor.
+# One report per VGERR-BEGIN..VGERR-END block; ours if a frame is in
+# fkdoctor.so, in namespace fkd, or in a C++ source file (PostgreSQL's are C;
+# the paths of binaries do not count: the installation may sit anywhere).
 errors=$(cat "$work"/valgrind.*.log | awk '
     /VGERR-BEGIN/ { block = ""; inside = 1; next }
-    /VGERR-END/   { if (block ~ /fkdoctor|fkd::/) { count++; print block > "/dev/stderr" } inside = 0; next }
+    /VGERR-END/   { if (block ~ /fkdoctor\.so|fkd::|\.cpp:[0-9]+\)/) { count++; print block > "/dev/stderr" }
+                    inside = 0; next }
     inside        { block = block "\n" $0 }
     END           { print count + 0 }')
 echo "memcheck: $errors errors in fkdoctor"

@@ -1,14 +1,19 @@
 # Shared set-up for the demo, the test suite and the benchmarks: packages,
 # build, and a throwaway PostgreSQL cluster run by the postgres user.
 # Source it; it defines functions and sets nothing up by itself.
+#
+# The PostgreSQL it works with is PG_CONFIG's: Debian's 15 unless use_pg
+# picks another (15, 18 or 18-cassert; 18 is built once from vendor/ by
+# lib/build-postgres.sh and cached). Everything else (binaries, PGXS, the
+# TAP modules, pg_regress) is derived from pg_config.
 
-PG_MAJOR=15
-PGBIN=/usr/lib/postgresql/$PG_MAJOR/bin
-PG_CONFIG=$PGBIN/pg_config
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PG_LABEL=15
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PGBIN=/usr/lib/postgresql/15/bin
 PACKAGES=(build-essential g++ make perl valgrind libgtest-dev libboost-dev
-          libipc-run-perl postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
-          postgresql-$PG_MAJOR-cron)
+          libipc-run-perl postgresql-15 postgresql-server-dev-15
+          postgresql-15-cron)
 
 log() { printf '\n== %s\n' "$*"; }
 
@@ -39,10 +44,72 @@ install_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Selects the PostgreSQL to build for and test against: 15 (Debian's),
+# 18 or 18-cassert (built from vendor/ if not cached yet).
+use_pg() {
+    case $1 in
+        15) PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config ;;
+        18|18-cassert)
+            source "$REPO/test/lib/build-postgres.sh"
+            if [ "$1" = 18 ]; then build_postgres release; else build_postgres cassert; fi || return 1 ;;
+        *) echo "unknown PostgreSQL '$1': 15, 18 or 18-cassert" >&2; return 2 ;;
+    esac
+    [ -x "$PG_CONFIG" ] || { echo "$PG_CONFIG not found" >&2; return 1; }
+    PG_LABEL=$1
+    PGBIN=$("$PG_CONFIG" --bindir)
+    export PG_CONFIG PGBIN
+}
+
+# Builds fkdoctor in a copy of the sources of its own (one per PostgreSQL:
+# objects of one version never meet another's, and the repository stays
+# clean) and gives the copy to postgres: pg_regress and the TAP tests write
+# their results next to the tests. Installs it into a private copy of the
+# PostgreSQL installation (hard links where possible; PostgreSQL finds its
+# share and lib directories relative to its binaries), so that neither the
+# system's PostgreSQL nor the cached 18 builds change, and runs of other
+# branches on the same machine cannot swap the extension under a run. Sets
+# BUILD_DIR, INSTALL_DIR, PGBIN and TEST_PG_CONFIG (the copy's; PG_CONFIG stays
+# the original, whose headers the build uses).
 build_and_install() {
-    log "building and installing fkdoctor"
-    make -s -C "$REPO" PG_CONFIG="$PG_CONFIG"
-    make -s -C "$REPO" install PG_CONFIG="$PG_CONFIG" >/dev/null
+    log "building and installing fkdoctor for PostgreSQL $PG_LABEL ($PG_CONFIG)"
+    BUILD_DIR=$(mktemp -d /tmp/fkdoctor-build.XXXXXX)
+    # Not named after fkdoctor: memcheck.sh tells our reports by that name.
+    INSTALL_DIR=$(mktemp -d /tmp/pg-install.XXXXXX)
+    trap cleanup EXIT
+    chmod 755 "$BUILD_DIR" "$INSTALL_DIR"
+    private_installation || return 1
+    (cd "$REPO" && tar --exclude=.git -cf - .) | tar -C "$BUILD_DIR" -xf - &&
+        make -s -C "$BUILD_DIR" clean PG_CONFIG="$PG_CONFIG" >/dev/null &&
+        make -s -j2 -C "$BUILD_DIR" PG_CONFIG="$PG_CONFIG" &&
+        make -s -C "$BUILD_DIR" install PG_CONFIG="$PG_CONFIG" DESTDIR="$INSTALL_DIR" >/dev/null &&
+        chown -R postgres "$BUILD_DIR" || return 1
+    PGBIN=$INSTALL_DIR$("$PG_CONFIG" --bindir)
+    TEST_PG_CONFIG=$PGBIN/pg_config
+    export PGBIN TEST_PG_CONFIG
+}
+
+# The installation's bin, share and lib directories under INSTALL_DIR,
+# without any fkdoctor installed there before.
+private_installation() {
+    local dir sharedir pkglibdir
+    sharedir=$("$PG_CONFIG" --sharedir) && pkglibdir=$("$PG_CONFIG" --pkglibdir) || return 1
+    for dir in "$("$PG_CONFIG" --bindir)" "$sharedir" "$pkglibdir"; do
+        [ ! -e "$INSTALL_DIR$dir" ] || continue
+        mkdir -p "$INSTALL_DIR$(dirname "$dir")" || return 1
+        cp -al "$dir" "$INSTALL_DIR$dir" 2>/dev/null || cp -a "$dir" "$INSTALL_DIR$dir" || return 1
+    done
+    rm -rf "$INSTALL_DIR$sharedir/extension/fkdoctor."* "$INSTALL_DIR$sharedir/extension/fkdoctor--"* \
+        "$INSTALL_DIR$pkglibdir/fkdoctor.so" "$INSTALL_DIR$pkglibdir/bitcode/fkdoctor"*
+}
+
+cleanup() {
+    stop_cluster
+    if [ -n "${BUILD_DIR:-}" ]; then
+        stop_servers_under "$BUILD_DIR"
+        rm -rf "$BUILD_DIR"
+    fi
+    [ -z "${INSTALL_DIR:-}" ] || rm -rf "$INSTALL_DIR"
+    BUILD_DIR= INSTALL_DIR=
 }
 
 free_port() {
@@ -57,44 +124,42 @@ start_cluster() {
     chown postgres "$WORKDIR"
     chmod 755 "$WORKDIR"
     PGPORT=$(free_port)
-    trap stop_cluster EXIT
-    log "starting a throwaway PostgreSQL $PG_MAJOR cluster on port $PGPORT in $WORKDIR"
-    as_postgres_bin initdb -D "$WORKDIR/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    trap cleanup EXIT
+    log "starting a throwaway PostgreSQL $PG_LABEL cluster on port $PGPORT in $WORKDIR"
+    as_postgres_bin initdb -D "$WORKDIR/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null || return 1
     cat >> "$WORKDIR/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PGPORT
 unix_socket_directories = '$WORKDIR'
 fsync = off
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
 wal_level = logical
 max_wal_senders = 10
 max_replication_slots = 10
 CONF
+    # pg_cron only where it is installed (Debian packages it for 15 only).
+    if [ -f "$("${TEST_PG_CONFIG:-$PG_CONFIG}" --pkglibdir)/pg_cron.so" ]; then
+        printf "shared_preload_libraries = 'pg_cron'\ncron.database_name = 'postgres'\n" \
+            >> "$WORKDIR/data/postgresql.conf"
+    fi
     as_postgres_bin pg_ctl -D "$WORKDIR/data" -l "$WORKDIR/server.log" -w start >/dev/null ||
         { cat "$WORKDIR/server.log" >&2; return 1; }
     export PGHOST=$WORKDIR PGPORT PGUSER=postgres PGDATABASE=postgres
 }
 
-# Stops every server under WORKDIR: ours, and any a TAP test left running
-# when the run was interrupted.
-stop_cluster() {
-    [ -n "${WORKDIR:-}" ] || return 0
+# Stops every server whose data directory is under $1: ours, and any a TAP
+# test (under BUILD_DIR/tmp_check) left running when a run was interrupted.
+stop_servers_under() {
     local pidfile
-    find "$WORKDIR" -name postmaster.pid 2>/dev/null | while read -r pidfile; do
+    find "$1" -name postmaster.pid 2>/dev/null | while read -r pidfile; do
         as_postgres_bin pg_ctl -D "$(dirname "$pidfile")" -m fast -w stop </dev/null >/dev/null 2>&1 || true
     done
-    rm -rf "$WORKDIR"
 }
 
-# A copy of the repository the postgres user can write (pg_regress and the
-# TAP tests write their results next to the tests).
-postgres_copy_of_repo() {
-    local copy=$WORKDIR/repo
-    mkdir -p "$copy"
-    (cd "$REPO" && tar --exclude=.git -cf - .) | tar -C "$copy" -xf -
-    chown -R postgres "$copy"
-    echo "$copy"
+stop_cluster() {
+    [ -n "${WORKDIR:-}" ] || return 0
+    stop_servers_under "$WORKDIR"
+    rm -rf "$WORKDIR"
+    WORKDIR=
 }
 
 run_psql() { "$PGBIN/psql" -X -v ON_ERROR_STOP=1 "$@"; }
