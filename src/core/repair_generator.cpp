@@ -206,10 +206,10 @@ std::optional<std::string> insert_parent_obstacle(const ForeignKey &key)
     // does not make that up. fk_orphans' missing_key shows the periods a
     // person would have to insert.
     if (key.temporal)
-        return "the parent rows of a temporal key (PERIOD) are periods of " +
+        return "the parent rows of a temporal key (PERIOD) say when each parent of " +
                quote_qualified(key.parent.name) +
-               "'s history, which fkdoctor does not invent: insert the periods fk_orphans() "
-               "shows in missing_key by hand if they are true";
+               " existed, which fkdoctor does not make up: insert by hand the periods "
+               "fk_orphans() shows in missing_key, if they are true";
     if (!key.parent_accepts_bare_keys)
         return "the parent " + quote_qualified(key.parent.name) +
                " has NOT NULL columns outside the key without defaults";
