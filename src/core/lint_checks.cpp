@@ -320,15 +320,26 @@ private:
             return;
         std::vector<std::string> nullable;
         // A NOT VALID NOT NULL (18) refuses new NULLs, but stored rows may hold them.
+        std::vector<std::string> nullable_stored;
         for (const auto &column : key.columns)
-            if (!column.child_not_null || column.child_not_null_unvalidated)
+            if (!column.child_not_null)
                 nullable.push_back(quote_identifier(column.child_column));
-        if (!nullable.empty())
-            add("nullable_composite", key, "warning",
-                "a MATCH SIMPLE key on (" + child_column_list(key) + ") with nullable columns (" +
-                    join_list(nullable, ", ") +
-                    "): a row with any one of them NULL escapes the check entirely; declare "
-                    "them NOT NULL, or the key MATCH FULL");
+            else if (column.child_not_null_unvalidated)
+                nullable_stored.push_back(quote_identifier(column.child_column));
+        std::vector<std::string> all = nullable;
+        all.insert(all.end(), nullable_stored.begin(), nullable_stored.end());
+        if (all.empty())
+            return;
+        std::string remedy = nullable.empty() ? "" : "declare them NOT NULL, or the key MATCH FULL";
+        if (!nullable_stored.empty())
+            remedy += std::string(remedy.empty() ? "" : "; ") + "the NOT NULL of " +
+                      join_list(nullable_stored, ", ") +
+                      " is NOT VALID, so stored rows may still hold NULLs: validate it "
+                      "(ALTER TABLE ... VALIDATE CONSTRAINT)";
+        add("nullable_composite", key, "warning",
+            "a MATCH SIMPLE key on (" + child_column_list(key) + ") with nullable columns (" +
+                join_list(all, ", ") + "): a row with any one of them NULL escapes the check "
+                "entirely; " + remedy);
     }
 
     // The key this one repeats and should give way to, if any.
