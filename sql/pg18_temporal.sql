@@ -10,18 +10,17 @@ CREATE EXTENSION btree_gist;
 CREATE SCHEMA t18;
 SET search_path = t18, public;
 
-CREATE FUNCTION judge_rejects(source regclass, copy regclass) RETURNS SETOF tid
+CREATE FUNCTION judge_rejects(source regclass, copy regclass)
+RETURNS TABLE (tab regclass, row_ctid tid)
 LANGUAGE plpgsql AS $$
-DECLARE
-    row_ctid tid;
 BEGIN
-    FOR row_ctid IN EXECUTE format('SELECT ctid FROM ONLY %s', source) LOOP
+    FOR tab, row_ctid IN EXECUTE format('SELECT tableoid, ctid FROM %s', source) LOOP
         BEGIN
-            EXECUTE format('INSERT INTO %s SELECT * FROM ONLY %s WHERE ctid = $1', copy, source)
-                USING row_ctid;
+            EXECUTE format('INSERT INTO %s SELECT * FROM %s WHERE tableoid = $1 AND ctid = $2',
+                           copy, source) USING tab, row_ctid;
             EXECUTE format('DELETE FROM %s', copy);
         EXCEPTION WHEN foreign_key_violation THEN
-            RETURN NEXT row_ctid;
+            RETURN NEXT;
         END;
     END LOOP;
 END $$;
@@ -32,9 +31,9 @@ RETURNS TABLE (id int, trigger_rejects boolean, fkdoctor_orphan boolean)
 LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY EXECUTE format(
-        'SELECT c.id, c.ctid IN (SELECT judge_rejects(%L, %L)),
-                c.ctid IN (SELECT child_ctid FROM fk_orphans(%L))
-         FROM ONLY %s c ORDER BY c.id', source, copy, source, source);
+        'SELECT c.id, (c.tableoid::regclass, c.ctid) IN (SELECT * FROM judge_rejects(%L, %L)),
+                (c.tableoid::regclass, c.ctid) IN (SELECT child_table, child_ctid FROM fk_orphans(%L))
+         FROM %s c ORDER BY c.id', source, copy, source, source);
 END $$;
 
 CREATE TABLE rooms (id int, valid_at daterange, note text,
@@ -167,6 +166,39 @@ BEGIN;
 SELECT statement FROM fk_repairs('mbookings', 'delete') \gexec
 SELECT count(*) AS judge_rejects FROM judge_rejects('mbookings', 'mbookings_judge');
 SELECT count(*) AS orphans_left FROM fk_orphans('mbookings');
+ROLLBACK;
+
+-- Partitioned parent and child, and a key of plain values on the same
+-- child (checked in memory) beside the temporal one.
+CREATE TABLE prooms (id int, valid_at daterange, PRIMARY KEY (id, valid_at WITHOUT OVERLAPS))
+    PARTITION BY RANGE (id);
+CREATE TABLE prooms_1 PARTITION OF prooms FOR VALUES FROM (0) TO (10);
+CREATE TABLE prooms_2 PARTITION OF prooms FOR VALUES FROM (10) TO (20);
+INSERT INTO prooms VALUES (1, '[2024-01-01,2024-01-10)'), (11, '[2024-01-01,2024-01-10)'),
+                          (11, '[2024-01-10,2024-01-12)');
+CREATE TABLE guests (id int PRIMARY KEY);
+INSERT INTO guests VALUES (1);
+CREATE TABLE pbookings (id int, room_id int, guest_id int REFERENCES guests, valid_at daterange,
+    FOREIGN KEY (room_id, PERIOD valid_at) REFERENCES prooms (id, PERIOD valid_at))
+    PARTITION BY RANGE (id);
+CREATE TABLE pbookings_1 PARTITION OF pbookings FOR VALUES FROM (0) TO (10);
+CREATE TABLE pbookings_2 PARTITION OF pbookings FOR VALUES FROM (10) TO (20);
+SET session_replication_role = replica;
+INSERT INTO pbookings VALUES
+    (1, 1, 1, '[2024-01-02,2024-01-05)'), (2, 1, 2, '[2024-01-02,2024-01-15)'),
+    (12, 11, 1, '[2024-01-02,2024-01-11)'), (13, 11, 1, '[2024-01-02,2024-01-13)');
+RESET session_replication_role;
+CREATE TABLE pbookings_judge (id int, room_id int, guest_id int, valid_at daterange,
+    FOREIGN KEY (room_id, PERIOD valid_at) REFERENCES prooms (id, PERIOD valid_at));
+SELECT constraint_name, period_column FROM fk_constraints('pbookings') ORDER BY 1;
+SELECT * FROM verdicts('pbookings', 'pbookings_judge');
+SELECT constraint_name, child_table, missing_key FROM fk_orphans('pbookings') ORDER BY 1, 2;
+SELECT constraint_name, rows_checked, orphan_rows, missing_keys FROM fk_audit('pbookings');
+BEGIN;
+SELECT statement FROM fk_repairs('pbookings', 'delete') \gexec
+SELECT id FROM pbookings ORDER BY id;
+SELECT count(*) AS judge_rejects FROM judge_rejects('pbookings', 'pbookings_judge');
+SELECT fk_assert_clean('pbookings');
 ROLLBACK;
 
 -- A temporal key declared NOT ENFORCED: the repairs end with ENFORCED.
