@@ -77,7 +77,7 @@ SELECT constraint_name, rows_checked, orphan_rows, missing_keys, status,
 FROM fk_audit('bookings');
 -- PostgreSQL's own message: the child row's key as the trigger prints it.
 SELECT fk_assert_clean('bookings');
-INSERT INTO bookings_judge SELECT * FROM bookings WHERE id = 4;
+INSERT INTO bookings_judge SELECT * FROM bookings WHERE id = 5;
 -- The in-memory check never takes a temporal key: the same answers without it.
 SET fkdoctor.check_in_memory = off;
 SELECT count(*) AS orphans_by_anti_join FROM fk_orphans('bookings');
