@@ -22,8 +22,8 @@ SELECT "check", severity, detail, fix FROM fk_lint('orders') WHERE "check" <> 'u
 SELECT fk_assert_clean('orders');
 -- VALIDATE CONSTRAINT is refused; the statement that enforces it is ENFORCED.
 ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;
-SELECT strategy, statement, rows_affected, note FROM fk_repairs('orders');
-SELECT strategy, statement FROM fk_repairs('orders', 'delete');
+SELECT step, strategy, statement, rows_affected, note FROM fk_repairs('orders');
+SELECT step, strategy, statement FROM fk_repairs('orders', 'delete');
 -- The repairs run, then PostgreSQL enforces the key and finds nothing.
 BEGIN;
 SELECT statement FROM fk_repairs('orders', 'delete') \gexec
@@ -39,7 +39,7 @@ CREATE TABLE accounts (id int PRIMARY KEY, owner_id int NOT NULL);
 CREATE TABLE ledger (id int PRIMARY KEY, account_id int NOT NULL
     REFERENCES accounts NOT ENFORCED);
 INSERT INTO ledger VALUES (1, 5);
-SELECT strategy, statement, note FROM fk_repairs('ledger');
+SELECT step, strategy, statement, note FROM fk_repairs('ledger');
 -- A partitioned child with a NOT ENFORCED key: one key, its orphans found in
 -- the partitions.
 CREATE TABLE events (id int, customer_id int REFERENCES customers NOT ENFORCED)

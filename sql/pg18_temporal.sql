@@ -102,7 +102,7 @@ SELECT advice FROM fk_audit('bookings');
 
 -- Repairs: insert_parent is ruled out (fkdoctor does not make up a parent's
 -- periods), delete and set_null re-check coverage.
-SELECT strategy, statement IS NULL AS by_hand, rows_affected, note FROM fk_repairs('bookings');
+SELECT step, strategy, statement IS NULL AS by_hand, rows_affected, note FROM fk_repairs('bookings');
 SELECT fk_repairs('bookings', 'insert_parent');
 SELECT fk_repairs('bookings', 'set_default');
 BEGIN;
@@ -210,7 +210,7 @@ ALTER TABLE bookings_ne ADD CONSTRAINT bookings_ne_fkey
 SELECT enforcement, period_column FROM fk_constraints('bookings_ne');
 SELECT count(*) AS orphans FROM fk_orphans('bookings_ne');
 BEGIN;
-SELECT strategy, statement FROM fk_repairs('bookings_ne', 'delete');
+SELECT step, strategy, statement FROM fk_repairs('bookings_ne', 'delete');
 SELECT statement FROM fk_repairs('bookings_ne', 'delete') \gexec
 SELECT conenforced, convalidated FROM pg_constraint WHERE conname = 'bookings_ne_fkey';
 SELECT count(*) AS judge_rejects FROM judge_rejects('bookings_ne', 'bookings_judge');
