@@ -25,3 +25,30 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION fk_repairs(regclass, text) IS
 'the statements that repair the orphans of rel''s foreign keys, and make PostgreSQL enforce them again, in the order they must run';
+
+-- PostgreSQL 18's kinds of key: fk_constraints gains period_column (a
+-- temporal key's PERIOD column on the child, NULL for any other key), and
+-- its enforcement can say 'not enforced'. A function's OUT columns cannot
+-- change in place.
+DROP FUNCTION fk_constraints(regclass);
+CREATE FUNCTION fk_constraints(
+    rel regclass DEFAULT NULL,
+    OUT constraint_name name,
+    OUT child_table regclass,
+    OUT child_columns name[],
+    OUT parent_table regclass,
+    OUT parent_columns name[],
+    OUT match_type text,
+    OUT on_update text,
+    OUT on_delete text,
+    OUT validated boolean,
+    OUT "deferrable" boolean,
+    OUT enforcement text,
+    OUT child_index regclass,
+    OUT period_column name)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_constraints'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION fk_constraints(regclass) IS
+'one row per foreign key of rel (the referencing table), or of every table the caller may read';

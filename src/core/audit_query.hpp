@@ -27,7 +27,8 @@ std::string child_outgrows_cache_query(const ForeignKey &key);
 // outer-joined to each key's parent, and one row: the child's rows, then
 // each key's orphan rows, in order. Every child row leaves the joins, so
 // with the child cached this is slower than one anti-join per key; it
-// reads the child once instead of once per key (see the README).
+// reads the child once instead of once per key (see the README). Not for
+// temporal keys, whose orphans no outer join tells (an error).
 std::string table_audit_query(const std::vector<const ForeignKey *> &keys);
 
 // How the orphans of a key could have got in, from what the catalogs show.

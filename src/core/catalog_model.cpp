@@ -62,6 +62,7 @@ constexpr EnforcementName kEnforcementNames[] = {
     {Enforcement::Disabled, "disabled"},
     {Enforcement::ReplicaOnly, "replica only"},
     {Enforcement::MissingTriggers, "missing triggers"},
+    {Enforcement::NotEnforced, "not enforced"},
 };
 }  // namespace
 
@@ -87,6 +88,18 @@ std::vector<std::string> child_columns(const ForeignKey &key)
     for (const auto &column : key.columns)
         columns.push_back(column.child_column);
     return columns;
+}
+
+const KeyColumn &period_column(const ForeignKey &key)
+{
+    if (!key.temporal || key.columns.empty())
+        throw Error(kInternalError, "foreign key \"" + key.name + "\" has no PERIOD column");
+    return key.columns.back();
+}
+
+bool is_period(const ForeignKey &key, const KeyColumn &column)
+{
+    return key.temporal && &column == &key.columns.back();
 }
 
 std::optional<std::string> reason_not_checkable(const ForeignKey &key)

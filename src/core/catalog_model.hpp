@@ -52,13 +52,20 @@ struct EqualityOperator {
 struct KeyColumn {
     std::string child_column;
     Oid child_type = 0;
-    bool child_not_null = false;
+    bool child_not_null = false;  // attnotnull: writes of NULL are refused
+    // The NOT NULL constraint is NOT VALID (PostgreSQL 18): new rows are
+    // checked, but stored rows may still hold NULLs.
+    bool child_not_null_unvalidated = false;
     std::string parent_column;
     Oid parent_type = 0;
     EqualityOperator equality;
     // Set when the two columns' collations differ: the referenced column's
     // collation, which then decides the comparison.
     std::optional<QualifiedName> comparison_collation;
+    // The two columns' collations differ and one of them is nondeterministic:
+    // a key PostgreSQL 18 refuses to create, so dump/restore and pg_upgrade
+    // to 18 fail on it (keys made before 18 can have it).
+    bool collations_refused_by_18 = false;
     // For repairs: the child column's default expression (its own, or its
     // type's), both columns' types as SQL with their typmods (schema-
     // qualified where a name could be shadowed), and whether an INSERT may
@@ -87,8 +94,10 @@ struct TriggerRef {
 enum class MatchType { Simple, Full };
 enum class Action { NoAction, Restrict, Cascade, SetNull, SetDefault };
 
-// Whether the key's RI triggers fire in an ordinary session.
-enum class Enforcement { Enabled, Disabled, ReplicaOnly, MissingTriggers };
+// Whether the key's RI triggers fire in an ordinary session; NotEnforced:
+// the key is declared NOT ENFORCED (PostgreSQL 18, conenforced = false), so
+// it has no RI triggers by design and is never validated.
+enum class Enforcement { Enabled, Disabled, ReplicaOnly, MissingTriggers, NotEnforced };
 
 struct ForeignKey {
     Oid oid = 0;
@@ -102,6 +111,10 @@ struct ForeignKey {
     bool deferrable = false;
     bool initially_deferred = false;
     Enforcement enforcement = Enforcement::Enabled;
+    // A temporal key (PostgreSQL 18, conperiod): its last column pair is the
+    // PERIOD, a range or multirange compared by && in conpfeqop, and a child
+    // row needs its period covered by the union of its parents' periods.
+    bool temporal = false;
     Oid child_index = 0;  // an index whose leading columns are the key, or 0
     boost::container::small_vector<KeyColumn, 2> columns;
     std::vector<std::string> child_primary_key;  // empty: the child has none
@@ -140,6 +153,12 @@ Enforcement enforcement_from_text(std::string_view text);
 
 // The key's referencing columns, in key order.
 std::vector<std::string> child_columns(const ForeignKey &key);
+
+// The PERIOD column pair of a temporal key: its last one.
+const KeyColumn &period_column(const ForeignKey &key);
+
+// Whether the column is a temporal key's PERIOD column.
+bool is_period(const ForeignKey &key, const KeyColumn &column);
 
 // Why the caller cannot check the key (no privilege to read a side of it, or a
 // row-level security policy that would hide rows), or nothing if it can.

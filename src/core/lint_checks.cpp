@@ -119,6 +119,8 @@ std::string why_unenforced(Enforcement enforcement)
     case Enforcement::MissingTriggers:
         return "a partition of the child has no RI check trigger for it (a PostgreSQL bug "
                "before 15.9, after DETACH PARTITION)";
+    case Enforcement::NotEnforced:
+        return "it is declared NOT ENFORCED";
     case Enforcement::Enabled:
         break;
     }
@@ -136,9 +138,11 @@ public:
     {
         for (const ForeignKey *key : keys_) {
             enforcement(*key);
+            not_enforced(*key);
             validation(*key);
             index(*key);
             types(*key);
+            collations(*key);
             nullable_composite(*key);
             duplicate(*key);
             overlapping(*key);
@@ -167,9 +171,23 @@ private:
             follow_up_statements(key));
     }
 
+    // Declared, not damaged: a NOT ENFORCED key is never validated and has
+    // no RI triggers by design (VALIDATE CONSTRAINT is an error on it).
+    void not_enforced(const ForeignKey &key)
+    {
+        if (key.enforcement != Enforcement::NotEnforced)
+            return;
+        add("not_enforced", key, "info",
+            "the key is declared NOT ENFORCED: PostgreSQL never checks it (no RI triggers, no "
+            "validation), so rows may break it; to enforce it, run fk_audit() or fk_repairs() "
+            "first, then ALTER CONSTRAINT ... ENFORCED, which checks every row and fails on the "
+            "first orphan",
+            follow_up_statements(key));
+    }
+
     void validation(const ForeignKey &key)
     {
-        if (key.validated)
+        if (key.validated || key.enforcement == Enforcement::NotEnforced)
             return;
         std::string detail =
             "the key was added NOT VALID and never validated: rows older than it were never "
@@ -213,6 +231,7 @@ private:
         const ForeignKey *widest = &key;
         for (const ForeignKey *other : keys_)
             if (other->child.oid == key.child.oid && other->child_index == 0 &&
+                other->temporal == key.temporal &&
                 other->columns.size() > widest->columns.size() && leads_with(*other, key))
                 widest = other;
         return *widest;
@@ -230,7 +249,10 @@ private:
             entry->second = std::string("CREATE INDEX ") +
                             (key.child.is_partitioned() ? "" : "CONCURRENTLY ") + "IF NOT EXISTS " +
                             quote_identifier(new_index_name(key)) + " ON " +
-                            quote_qualified(key.child.name) + " (" + child_column_list(key) + ")";
+                            quote_qualified(key.child.name) +
+                            // A temporal key's && needs GiST (btree_gist for
+                            // scalar columns, which the parent's key needs too).
+                            (key.temporal ? " USING gist" : "") + " (" + child_column_list(key) + ")";
         return entry->second;
     }
 
@@ -265,20 +287,59 @@ private:
         }
     }
 
+    // PostgreSQL 18 refuses a key between columns of different collations
+    // when either is nondeterministic; a key made before 18 can have it, and
+    // then dump/restore and pg_upgrade to 18 fail on it. The fix gives the
+    // child column the referenced column's collation, which decides the
+    // key's comparisons already.
+    void collations(const ForeignKey &key)
+    {
+        for (const auto &column : key.columns) {
+            if (!column.collations_refused_by_18 || !column.comparison_collation)
+                continue;
+            add("collation_mismatch", key, "warning",
+                quote_identifier(column.child_column) + " and the column it references, " +
+                    quote_identifier(column.parent_column) +
+                    ", have different collations and one of them is nondeterministic: "
+                    "PostgreSQL 18 refuses such a key, so a dump restored into 18, or pg_upgrade "
+                    "to 18, fails on it; give the child column the referenced column's "
+                    "collation (" + quote_qualified(*column.comparison_collation) +
+                    ", which decides the key's comparisons already; the fix rebuilds the "
+                    "column's indexes under an ACCESS EXCLUSIVE lock)",
+                as_table_owner(key.child, "ALTER TABLE " + quote_qualified(key.child.name) +
+                                              " ALTER COLUMN " +
+                                              quote_identifier(column.child_column) + " TYPE " +
+                                              column.child_type_name + " COLLATE " +
+                                              quote_qualified(*column.comparison_collation)));
+        }
+    }
+
     void nullable_composite(const ForeignKey &key)
     {
         if (key.columns.size() < 2 || key.match != MatchType::Simple)
             return;
         std::vector<std::string> nullable;
+        // A NOT VALID NOT NULL (18) refuses new NULLs, but stored rows may hold them.
+        std::vector<std::string> nullable_stored;
         for (const auto &column : key.columns)
             if (!column.child_not_null)
                 nullable.push_back(quote_identifier(column.child_column));
-        if (!nullable.empty())
-            add("nullable_composite", key, "warning",
-                "a MATCH SIMPLE key on (" + child_column_list(key) + ") with nullable columns (" +
-                    join_list(nullable, ", ") +
-                    "): a row with any one of them NULL escapes the check entirely; declare "
-                    "them NOT NULL, or the key MATCH FULL");
+            else if (column.child_not_null_unvalidated)
+                nullable_stored.push_back(quote_identifier(column.child_column));
+        std::vector<std::string> all = nullable;
+        all.insert(all.end(), nullable_stored.begin(), nullable_stored.end());
+        if (all.empty())
+            return;
+        std::string remedy = nullable.empty() ? "" : "declare them NOT NULL, or the key MATCH FULL";
+        if (!nullable_stored.empty())
+            remedy += std::string(remedy.empty() ? "" : "; ") + "the NOT NULL of " +
+                      join_list(nullable_stored, ", ") +
+                      " is NOT VALID, so stored rows may still hold NULLs: validate it "
+                      "(ALTER TABLE ... VALIDATE CONSTRAINT)";
+        add("nullable_composite", key, "warning",
+            "a MATCH SIMPLE key on (" + child_column_list(key) + ") with nullable columns (" +
+                join_list(all, ", ") + "): a row with any one of them NULL escapes the check "
+                "entirely; " + remedy);
     }
 
     // The key this one repeats and should give way to, if any.

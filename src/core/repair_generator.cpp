@@ -52,12 +52,16 @@ Columns columns_set_on_delete(const ForeignKey &key)
 // The columns a set_null repair empties. MATCH FULL: all of them (a partly
 // NULL key is a violation). MATCH SIMPLE: one NULL column exempts the row,
 // so those of the columns ON DELETE SET NULL would set that may be NULL.
+// A temporal key's PERIOD column is kept under MATCH SIMPLE, where a NULL
+// scalar column is enough: its period says when the row holds, not which
+// parent it needs (and PostgreSQL 18 has no ON DELETE SET NULL for a key
+// with PERIOD to follow).
 Columns columns_to_null(const ForeignKey &key)
 {
     if (key.match == MatchType::Full)
         return columns_where(key, [](const KeyColumn &) { return true; });
-    return columns_where(key, [](const KeyColumn &column) {
-        return column.set_by_on_delete && can_be_null(column);
+    return columns_where(key, [&key](const KeyColumn &column) {
+        return column.set_by_on_delete && can_be_null(column) && !is_period(key, column);
     });
 }
 
@@ -169,7 +173,9 @@ std::optional<std::string> set_null_obstacle(const ForeignKey &key)
         return std::nullopt;
     }
     if (columns_to_null(key).empty())
-        return std::string(columns_set_on_delete(key).size() < key.columns.size()
+        return std::string(key.temporal
+                               ? "the key columns other than its PERIOD column are NOT NULL"
+                           : columns_set_on_delete(key).size() < key.columns.size()
                                ? "the key columns ON DELETE SET NULL names are NOT NULL"
                                : "the key columns are NOT NULL");
     return std::nullopt;
@@ -177,6 +183,9 @@ std::optional<std::string> set_null_obstacle(const ForeignKey &key)
 
 std::optional<std::string> set_default_obstacle(const ForeignKey &key)
 {
+    if (key.temporal)
+        return std::string("a temporal key (PERIOD) has no SET DEFAULT in PostgreSQL 18, and a "
+                           "default period would say nothing about when the row holds");
     for (const KeyColumn *column : columns_set_on_delete(key)) {
         std::string name = quote_identifier(column->child_column);
         if (column->child_generated)
@@ -193,6 +202,14 @@ std::optional<std::string> set_default_obstacle(const ForeignKey &key)
 
 std::optional<std::string> insert_parent_obstacle(const ForeignKey &key)
 {
+    // A parent row of a temporal key says when the parent existed: fkdoctor
+    // does not make that up. fk_orphans' missing_key shows the periods a
+    // person would have to insert.
+    if (key.temporal)
+        return "the parent rows of a temporal key (PERIOD) say when each parent of " +
+               quote_qualified(key.parent.name) +
+               " existed, which fkdoctor does not make up: insert by hand the periods "
+               "fk_orphans() shows in missing_key, if they are true";
     if (!key.parent_accepts_bare_keys)
         return "the parent " + quote_qualified(key.parent.name) +
                " has NOT NULL columns outside the key without defaults";
@@ -327,7 +344,11 @@ std::string repair_note(const ForeignKey &key, Strategy strategy)
         return "sets the key columns (" + column_names(columns_to_null(key)) +
                ") of the orphan rows to NULL: a key with " +
                (key.match == MatchType::Full ? "every column" : "a") +
-               " NULL is not checked, and the rest of each row is kept";
+               " NULL is not checked, and the rest of each row is kept" +
+               (key.temporal && key.match == MatchType::Simple
+                    ? "; the PERIOD column " +
+                          quote_identifier(period_column(key).child_column) + " is kept"
+                    : std::string());
     case Strategy::SetDefault:
         return "sets the key columns (" + column_names(columns_set_on_delete(key)) +
                ") of the orphan rows to their defaults, which reference an existing parent row "
@@ -360,7 +381,18 @@ std::vector<FollowUp> follow_ups(const ForeignKey &key)
                  " does not fire in an ordinary session: enabled first, so PostgreSQL enforces "
                  "the key during the repairs and after them (enabling checks no existing row)",
              Phase::EnableTriggers});
-    if (!key.validated)
+    if (key.enforcement == Enforcement::NotEnforced)
+        statements.push_back(
+            {"enforce",
+             // VALIDATE CONSTRAINT is an error on a NOT ENFORCED key; ENFORCED
+             // creates its triggers and checks the rows with its operators.
+             as_table_owner(key.child, "ALTER TABLE " + quote_qualified(key.child.name) +
+                                           " ALTER CONSTRAINT " + quote_identifier(key.name) +
+                                           " ENFORCED"),
+             "the key is declared NOT ENFORCED: once its orphans are repaired, ALTER CONSTRAINT "
+             "... ENFORCED creates its RI triggers, checks the table and marks the key valid",
+             Phase::Validate});
+    else if (!key.validated)
         statements.push_back(
             {"validate",
              // VALIDATE runs the key's operators and casts.

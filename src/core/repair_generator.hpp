@@ -76,16 +76,18 @@ std::string repair_note(const ForeignKey &key, Strategy strategy);
 //    with NO ACTION it fails, changing nothing, while other rows still
 //    reference an orphan, which is why such a key's default is insert_parent.
 // 5. ByHand: a key a person must repair (no statement).
-// 6. Validate: VALIDATE CONSTRAINT once nothing should be left; it changes
-//    nothing, and fails if an orphan is.
+// 6. Validate: VALIDATE CONSTRAINT (ALTER CONSTRAINT ... ENFORCED for a NOT
+//    ENFORCED key) once nothing should be left; it changes no row, and
+//    fails if an orphan is.
 enum class Phase { EnableTriggers, InsertParent, Update, Delete, ByHand, Validate };
 
 Phase repair_phase(std::optional<Strategy> strategy);
 
 // The statements that make PostgreSQL enforce the key again: re-enable its
-// RI triggers, validate a NOT VALID key.
+// RI triggers, validate a NOT VALID key, or enforce a NOT ENFORCED one
+// (ALTER CONSTRAINT ... ENFORCED, never VALIDATE, which is an error there).
 struct FollowUp {
-    const char *kind;  // "enable_trigger" or "validate"
+    const char *kind;  // "enable_trigger", "validate" or "enforce"
     std::string statement;
     std::string note;
     Phase phase;

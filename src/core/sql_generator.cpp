@@ -1,5 +1,6 @@
 #include "core/sql_generator.hpp"
 
+#include "core/errors.hpp"
 #include "core/sql_quoting.hpp"
 
 #ifdef POSTGRES_H
@@ -97,11 +98,58 @@ std::string key_is_complete(const ForeignKey &key, std::string_view child_alias)
     return key_columns_not_null(key, child_alias, " AND ");
 }
 
-std::string parent_is_missing(const ForeignKey &key)
+namespace {
+
+// "FROM parent pk WHERE <equality>": the parent rows that match the child
+// row aliased child_alias (for a temporal key: equal scalar columns and a
+// period that overlaps the child's).
+std::string matching_parents(const ForeignKey &key, std::string_view child_alias)
 {
-    return "NOT EXISTS (SELECT FROM " + relation_scan(key.parent) + " " +
-           std::string(kParentAlias) + " WHERE " + key_equality(key, kParentAlias, kChildAlias) +
-           ")";
+    return "FROM " + relation_scan(key.parent) + " " + std::string(kParentAlias) + " WHERE " +
+           key_equality(key, kParentAlias, child_alias);
+}
+
+}  // namespace
+
+std::string parent_is_missing(const ForeignKey &key, std::string_view child_alias)
+{
+    if (!key.temporal)
+        return "NOT EXISTS (SELECT " + matching_parents(key, child_alias) + ")";
+    const KeyColumn &period = period_column(key);
+    // As the trigger's query: one aggregate row over the overlapping
+    // parents, kept when their union contains the child's period. No
+    // parent: range_agg is NULL, the row is not kept, the child is an
+    // orphan; so is an empty period, which overlaps nothing.
+    return "NOT EXISTS (SELECT FROM (SELECT " +
+           column_reference(kParentAlias, period.parent_column) + " AS r " +
+           matching_parents(key, child_alias) + ") x1 HAVING " +
+           column_reference(child_alias, period.child_column) +
+           " OPERATOR(pg_catalog.<@) pg_catalog.range_agg(x1.r))";
+}
+
+std::string uncovered_period(const ForeignKey &key, std::string_view child_alias)
+{
+    const KeyColumn &period = period_column(key);
+    // range_agg over a one-row VALUES makes the child's period a multirange
+    // whatever its type (an aggregate of the outer row's column alone would
+    // aggregate the outer query). No overlapping parent: all of it.
+    return "(SELECT COALESCE(own.period OPERATOR(pg_catalog.-) (SELECT pg_catalog.range_agg(" +
+           column_reference(kParentAlias, period.parent_column) + ") " +
+           matching_parents(key, child_alias) +
+           "), own.period) FROM (SELECT pg_catalog.range_agg(v.period) FROM (VALUES (" +
+           column_reference(child_alias, period.child_column) +
+           ")) v(period)) own(period))";
+}
+
+std::string missing_key_object(const ForeignKey &key)
+{
+    std::vector<std::string> pairs;
+    for (const auto &column : key.columns)
+        pairs.push_back(quote_literal(column.child_column) + ", " +
+                        (is_period(key, column)
+                             ? uncovered_period(key, kChildAlias)
+                             : column_reference(kChildAlias, column.child_column)));
+    return "pg_catalog.jsonb_build_object(" + join_list(pairs, ", ") + ")";
 }
 
 std::string orphan_condition(const ForeignKey &key)
@@ -111,6 +159,9 @@ std::string orphan_condition(const ForeignKey &key)
 
 std::string outer_join_orphan_test(const ForeignKey &key, std::string_view parent_alias)
 {
+    if (key.temporal)
+        throw Error(kInternalError, "no outer join tells the orphans of temporal foreign key \"" +
+                                        key.name + "\"");
     // Any one referenced column is NULL exactly when the join found no parent.
     return column_reference(parent_alias, key.columns.front().parent_column) + " IS NULL AND " +
            key_is_checked(key, kChildAlias);
@@ -118,6 +169,9 @@ std::string outer_join_orphan_test(const ForeignKey &key, std::string_view paren
 
 std::string orphan_from_where(const ForeignKey &key)
 {
+    if (key.temporal)
+        return "FROM " + relation_scan(key.child) + " " + std::string(kChildAlias) + " WHERE " +
+               orphan_condition(key);
     return "FROM " + relation_scan(key.child) + " " + std::string(kChildAlias) +
            " LEFT JOIN " + relation_scan(key.parent) + " " + std::string(kParentAlias) +
            " ON (" + key_equality(key, kParentAlias, kChildAlias) + ")" +
@@ -165,8 +219,7 @@ std::string orphan_row_columns(const ForeignKey &key)
     return quote_literal(key.name) + "::pg_catalog.name, " + std::string(kChildAlias) +
            ".tableoid::pg_catalog.regclass, " +
            quote_literal(quote_qualified(key.parent.name)) + "::pg_catalog.regclass, " +
-           std::string(kChildAlias) + ".ctid, " + child_key + ", " +
-           jsonb_object_of_columns(child_columns(key), kChildAlias);
+           std::string(kChildAlias) + ".ctid, " + child_key + ", " + missing_key_object(key);
 }
 
 }  // namespace

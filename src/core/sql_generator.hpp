@@ -51,8 +51,23 @@ std::string key_is_checked(const ForeignKey &key, std::string_view child_alias);
 // All key columns non-NULL: the keys a parent row could match.
 std::string key_is_complete(const ForeignKey &key, std::string_view child_alias);
 
-// "NOT EXISTS (SELECT FROM parent pk WHERE <equality>)" for the child row fk.
-std::string parent_is_missing(const ForeignKey &key);
+// The child row aliased child_alias has no parent: "NOT EXISTS (SELECT FROM
+// parent pk WHERE <equality>)". For a temporal key, the insert trigger's
+// test (RI_FKey_check in ri_triggers.c): no parent rows with equal scalar
+// columns whose periods overlap the child's and together cover it,
+// "NOT EXISTS (SELECT FROM (SELECT pk.q AS r FROM parent pk WHERE
+// <equality, && for the period>) x1 HAVING fk.p <@ range_agg(x1.r))".
+std::string parent_is_missing(const ForeignKey &key, std::string_view child_alias = kChildAlias);
+
+// A temporal key: the part of the child row's period that no parent row with
+// equal scalar columns covers, as a multirange ("{}" for an empty period,
+// the whole period as a multirange when no parent overlaps it).
+std::string uncovered_period(const ForeignKey &key, std::string_view child_alias);
+
+// fk_orphans' missing_key for the child row fk: each key column to its
+// value; for a temporal key's PERIOD column, the part no parent covers
+// (uncovered_period).
+std::string missing_key_object(const ForeignKey &key);
 
 // "<checked> AND NOT EXISTS (SELECT FROM parent pk WHERE <equality>)": the
 // orphan test as a condition on the child row aliased fk, for statements
@@ -61,10 +76,14 @@ std::string orphan_condition(const ForeignKey &key);
 
 // After "child fk LEFT JOIN parent <parent_alias> ON (<key_equality>)":
 // "<parent_alias>.x IS NULL AND <checked>", true for the child's orphan rows.
+// Not for a temporal key (an error): overlap is not coverage, so no outer
+// join tells its orphans.
 std::string outer_join_orphan_test(const ForeignKey &key, std::string_view parent_alias);
 
 // "FROM child fk LEFT JOIN parent pk ON (...) WHERE <no parent> AND <checked>":
-// the rows of the child that break the key.
+// the rows of the child that break the key. For a temporal key, "FROM child
+// fk WHERE <checked> AND <parent_is_missing>": the trigger's coverage test
+// for each row, through the parent's GiST index (&& joins no other way).
 std::string orphan_from_where(const ForeignKey &key);
 
 // One row, in one scan: the number of the key's orphans, then one orphan's

@@ -16,7 +16,7 @@ namespace {
 enum Column {
     kConstraintName, kChildTable, kChildColumns, kParentTable, kParentColumns,
     kMatchType, kOnUpdate, kOnDelete, kValidated, kDeferrable, kEnforcement,
-    kChildIndex, kColumnCount
+    kChildIndex, kPeriodColumn, kColumnCount
 };
 
 Datum name_array(const std::vector<const char *> &names)
@@ -57,6 +57,9 @@ void put_key(const RowSink &sink, const ForeignKey &key)
     values[kEnforcement] = text_datum(enforcement_text(key.enforcement));
     values[kChildIndex] = ObjectIdGetDatum(key.child_index);
     nulls[kChildIndex] = key.child_index == 0;
+    // A temporal key's PERIOD column on the child; NULL for any other key.
+    values[kPeriodColumn] = key.temporal ? name_datum(period_column(key).child_column.c_str()) : 0;
+    nulls[kPeriodColumn] = !key.temporal;
     put_row(sink, values, nulls);
 }
 

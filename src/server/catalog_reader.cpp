@@ -38,15 +38,27 @@ std::string key_selection(std::optional<Oid> child_table)
            " AND d.deptype = 'e' AND e.extname = 'fkdoctor')";
 }
 
-// Whether the key's RI triggers fire in an ordinary session: any disabled
-// trigger, any replica-only one, or a leaf table of the child without its
-// check trigger (a bug before 15.9 after DETACH PARTITION).
+// PostgreSQL 18's kinds of key: NOT ENFORCED (conenforced) and temporal
+// (conperiod). Older catalogs have neither column: every key is enforced
+// and none temporal.
+#if PG_VERSION_NUM >= 180000
+#define FKD_CONPERIOD "k.conperiod"
+#define FKD_WHEN_NOT_ENFORCED "WHEN NOT k.conenforced THEN 'not enforced'"
+#else
+#define FKD_CONPERIOD "false"
+#define FKD_WHEN_NOT_ENFORCED ""
+#endif
+
+// Whether the key's RI triggers fire in an ordinary session: a key declared
+// NOT ENFORCED has none, by design; otherwise any disabled trigger, any
+// replica-only one, or a leaf table of the child without its check trigger
+// (a bug before 15.9 after DETACH PARTITION).
 const char *kEnforcementQuery = R"SQL(
     WITH RECURSIVE tree AS (
         SELECT k.oid, k.conrelid
         UNION ALL
         SELECT c.oid, c.conrelid FROM pg_catalog.pg_constraint c JOIN tree t ON c.conparentid = t.oid)
-    SELECT CASE
+    SELECT CASE )SQL" FKD_WHEN_NOT_ENFORCED R"SQL(
         WHEN pg_catalog.bool_or(tg.tgenabled = 'D') THEN 'disabled'
         WHEN pg_catalog.bool_or(tg.tgenabled = 'R') THEN 'replica only'
         WHEN EXISTS (
@@ -62,14 +74,15 @@ const char *kEnforcementQuery = R"SQL(
 
 // A valid index on the child whose leading key columns are the key's
 // columns, in any order (an index a failed CREATE INDEX CONCURRENTLY left
-// invalid serves no query).
+// invalid serves no query); for a temporal key a GiST index too, which
+// serves its && on the period.
 const char *kChildIndexQuery = R"SQL(
     SELECT i.indexrelid
     FROM pg_catalog.pg_index i
     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
     JOIN pg_catalog.pg_am am ON am.oid = ic.relam
     WHERE i.indrelid = k.conrelid AND i.indisvalid AND i.indpred IS NULL
-      AND am.amname IN ('btree', 'hash')
+      AND (am.amname IN ('btree', 'hash') OR (am.amname = 'gist' AND )SQL" FKD_CONPERIOD R"SQL())
       AND i.indnkeyatts >= pg_catalog.cardinality(k.conkey)
       AND (pg_catalog.string_to_array(i.indkey::pg_catalog.text, ' ')::pg_catalog.int2[])
               [1:pg_catalog.cardinality(k.conkey)] OPERATOR(pg_catalog.@>) k.conkey
@@ -176,6 +189,7 @@ constexpr Field child_subscribed{
     "EXISTS (SELECT FROM pg_catalog.pg_subscription_rel sr WHERE sr.srrelid = k.conrelid "
     "OR sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid)))",
     FieldType::Bool};
+constexpr Field temporal{"temporal", FKD_CONPERIOD, FieldType::Bool};
 constexpr Field child_referenced{
     "child_referenced",
     "EXISTS (SELECT FROM pg_catalog.pg_constraint r "
@@ -188,6 +202,24 @@ constexpr Field child_column{"child_column", "ca.attname", FieldType::Name};
 constexpr Field child_type{"child_type", "ca.atttypid", FieldType::Oid};
 constexpr Field child_typmod{"child_typmod", "ca.atttypmod", FieldType::Int4};
 constexpr Field child_not_null{"child_not_null", "ca.attnotnull", FieldType::Bool};
+// PostgreSQL 18 keeps NOT NULL constraints in pg_constraint, possibly NOT
+// VALID: attnotnull is then true while stored rows may hold NULLs.
+constexpr Field child_not_null_unvalidated{
+    "child_not_null_unvalidated",
+#if PG_VERSION_NUM >= 180000
+    "EXISTS (SELECT FROM pg_catalog.pg_constraint nn WHERE nn.conrelid = ca.attrelid "
+    "AND nn.contype = 'n' AND nn.conkey[1] = ca.attnum AND NOT nn.convalidated)",
+#else
+    "false",
+#endif
+    FieldType::Bool};
+// Collations that differ where one is nondeterministic: PostgreSQL 18
+// refuses such a key (ATAddForeignKeyConstraint), so upgrading to 18 fails.
+constexpr Field collations_refused_by_18{
+    "collations_refused_by_18",
+    "ca.attcollation <> pa.attcollation AND EXISTS (SELECT FROM pg_catalog.pg_collation nd "
+    "WHERE nd.oid IN (ca.attcollation, pa.attcollation) AND NOT nd.collisdeterministic)",
+    FieldType::Bool};
 constexpr Field child_default{
     "child_default",
     "COALESCE(pg_catalog.pg_get_expr(cd.adbin, cd.adrelid), "
@@ -252,8 +284,9 @@ std::vector<const Field *> key_query_fields()
             &parent_schema_usable, &child_row_security, &parent_row_security,
             &checker_under_parent_policy, &caller_role, &child_statement_role,
             &parent_statement_role, &parent_accepts_bare_keys, &child_subscribed,
-            &child_referenced,
+            &child_referenced, &temporal,
             &c::child_column, &c::child_type, &c::child_typmod, &c::child_not_null,
+            &c::child_not_null_unvalidated, &c::collations_refused_by_18,
             &c::child_default, &c::child_default_node, &c::child_identity, &c::child_generated,
             &c::set_by_on_delete, &c::parent_column, &c::parent_type, &c::parent_typmod,
             &c::parent_readable, &c::checker_reads_parent, &c::parent_not_insertable,
@@ -354,6 +387,7 @@ ForeignKey key_from_row(const CatalogRows &rows, std::size_t n)
     key.parent_accepts_bare_keys = rows.flag(n, parent_accepts_bare_keys);
     key.child_is_subscribed = rows.flag(n, child_subscribed);
     key.child_is_referenced = rows.flag(n, child_referenced);
+    key.temporal = rows.flag(n, temporal);
     return key;
 }
 
@@ -364,6 +398,8 @@ KeyColumn column_from_row(const CatalogRows &rows, std::size_t n)
     column.child_column = rows.text(n, child_column);
     column.child_type = rows.oid(n, child_type);
     column.child_not_null = rows.flag(n, child_not_null);
+    column.child_not_null_unvalidated = rows.flag(n, child_not_null_unvalidated);
+    column.collations_refused_by_18 = rows.flag(n, collations_refused_by_18);
     column.parent_column = rows.text(n, parent_column);
     column.parent_type = rows.oid(n, parent_type);
     column.equality.name = {rows.text(n, operator_schema), rows.text(n, operator_name)};

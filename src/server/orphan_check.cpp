@@ -16,11 +16,22 @@ namespace {
 
 std::int64_t number(const TextValue &value) { return value ? std::stoll(*value) : 0; }
 
+// Whether the key is checked against its parent's keys in memory. Never a
+// temporal key: its orphans are decided by coverage, not by looking up a value.
+bool checked_in_memory(const ForeignKey &key)
+{
+    return !key.temporal && can_check_in_memory(key);
+}
+
+// Whether the key can share one outer-join scan of its child with others.
+// Not a temporal key: overlap is not coverage, and its join multiplies rows.
+bool joins_in_one_scan(const ForeignKey &key) { return !key.temporal; }
+
 // The key's orphan rows counted in memory, or nothing if it cannot be
 // checked that way or its parent's keys do not fit.
 std::optional<std::int64_t> count_in_memory(const ForeignKey &key)
 {
-    if (!can_check_in_memory(key))
+    if (!checked_in_memory(key))
         return std::nullopt;
     std::optional<KeyCounts> counts = scan_keys_in_memory({&key}).keys.front();
     if (!counts)
@@ -60,7 +71,7 @@ std::uint64_t put_orphan_rows(const ForeignKey &key, std::optional<std::int64_t>
 {
     std::uint64_t put = 0;
     run_as_key_checker(key, [&] {
-        if (can_check_in_memory(key)) {
+        if (checked_in_memory(key)) {
             OrphanSpool spool;
             if (spool_orphans_in_memory(key, limit, spool)) {
                 put = put_spooled_orphans(key, spool, sink);
@@ -197,21 +208,25 @@ KeysInAudit audit_in_memory(const KeysInAudit &keys, TableAudit &table)
 // scan of the table. The others: re-reading a cached child for each key
 // costs less than carrying every child row through one outer join per key;
 // re-reading it from disk costs more. So a child bigger than
-// effective_cache_size is scanned once for them.
+// effective_cache_size is scanned once for them. Temporal keys are always
+// checked alone, by the trigger's coverage test for each row.
 void audit_table_as_checker(const KeysInAudit &keys, TableAudit &table)
 {
-    KeysInAudit in_memory, others;
+    KeysInAudit in_memory, others, alone;
     for (const KeyInAudit &entry : keys)
-        (can_check_in_memory(*entry.key) ? in_memory : others).push_back(entry);
+        (checked_in_memory(*entry.key)   ? in_memory
+         : joins_in_one_scan(*entry.key) ? others
+                                         : alone)
+            .push_back(entry);
     if (!in_memory.empty())
         for (const KeyInAudit &entry : audit_in_memory(in_memory, table))
             others.push_back(entry);
-    if (others.empty())
-        return;
     if (others.size() > 1 && child_outgrows_cache(*others.front().key) &&
         audit_in_one_scan(others, table))
-        return;
-    audit_key_by_key(others, table);
+        others.clear();
+    others.insert(others.end(), alone.begin(), alone.end());
+    if (!others.empty())
+        audit_key_by_key(others, table);
 }
 
 }  // namespace
