@@ -59,6 +59,10 @@ struct KeyColumn {
     // Set when the two columns' collations differ: the referenced column's
     // collation, which then decides the comparison.
     std::optional<QualifiedName> comparison_collation;
+    // The column's type is composite (or a domain over one): its IS NULL
+    // tests every field, while the RI trigger tests the datum itself.
+    bool child_composite = false;
+    bool parent_composite = false;
     // For repairs: the child column's default expression (its own, or its
     // type's), both columns' types as SQL with their typmods (schema-
     // qualified where a name could be shadowed), and whether an INSERT may

@@ -44,8 +44,17 @@ std::string child_column_list(const ForeignKey &key);
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
                          std::string_view child_alias);
 
-// Which child rows the key applies to: all key columns non-NULL (MATCH SIMPLE),
-// or any of them non-NULL (MATCH FULL, where a partly NULL key is a violation).
+// Whether a column's value is NULL, as the RI trigger tests it: the datum.
+// "x IS [NOT] NULL", but for a composite column (whose IS NULL tests every
+// field) "pg_catalog.num_nulls(x) OPERATOR(pg_catalog.=) 0" (or 1).
+std::string value_is_not_null(const std::string &reference, bool composite);
+std::string value_is_null(const std::string &reference, bool composite);
+
+// Which child rows the key applies to, as PostgreSQL's insert/update trigger
+// decides (ri_NullCheck, a NULL datum): all key columns non-NULL (MATCH
+// SIMPLE), or any of them non-NULL (MATCH FULL, where a partly NULL key is a
+// violation). For a composite column, ROW(NULL, 9) is not NULL: the trigger
+// checks it, where VALIDATE CONSTRAINT (RI_Initial_Check's IS NOT NULL) skips it.
 std::string key_is_checked(const ForeignKey &key, std::string_view child_alias);
 
 // All key columns non-NULL: the keys a parent row could match.

@@ -13,6 +13,7 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 }
 
 namespace fkd {
@@ -303,6 +304,13 @@ std::string type_sql(Oid type, int typmod)
     });
 }
 
+// Whether values of the type are rows (a composite type, or a domain over
+// one), as PostgreSQL's IS NULL judges it.
+bool type_is_composite(Oid type)
+{
+    return pg_call([type]() noexcept { return type_is_rowtype(type); });
+}
+
 // Whether an expression (a pg_node_tree, as pg_attrdef.adbin) calls a
 // volatile function, as PostgreSQL's planner judges it.
 bool expression_is_volatile(const std::optional<std::string> &node_tree)
@@ -366,6 +374,8 @@ KeyColumn column_from_row(const CatalogRows &rows, std::size_t n)
     column.child_not_null = rows.flag(n, child_not_null);
     column.parent_column = rows.text(n, parent_column);
     column.parent_type = rows.oid(n, parent_type);
+    column.child_composite = type_is_composite(column.child_type);
+    column.parent_composite = type_is_composite(column.parent_type);
     column.equality.name = {rows.text(n, operator_schema), rows.text(n, operator_name)};
     column.equality.left_type = rows.oid(n, left_type);
     column.equality.left_type_name = {rows.text(n, left_type_schema), rows.text(n, left_type_name)};
