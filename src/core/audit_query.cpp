@@ -11,11 +11,6 @@ namespace fkd {
 
 namespace {
 
-std::string child_key_row(const ForeignKey &key)
-{
-    return "ROW(" + join_list(child_column_references(key, kChildAlias), ", ") + ")";
-}
-
 std::string unenforced_tables(const ForeignKey &key)
 {
     std::vector<std::string> tables;
@@ -31,8 +26,13 @@ std::string unenforced_tables(const ForeignKey &key)
 
 std::string key_audit_query(const ForeignKey &key)
 {
-    return "SELECT pg_catalog.count(*), pg_catalog.count(DISTINCT " + child_key_row(key) + ") " +
-           orphan_from_where(key);
+    // The orphans grouped by their keys as the parent compares them, not by
+    // the child's values: text 'xy' and 'xy ' are one char(3) key, numeric
+    // 0.1 and 0.1000 one float8 key, Blue and BLUE one key of a case-
+    // insensitive parent column, and citext hello and HELLO two text keys.
+    return "SELECT pg_catalog.sum(g.n), pg_catalog.count(*) FROM (SELECT pg_catalog.count(*) AS n " +
+           orphan_from_where(key) + " GROUP BY " +
+           join_list(compared_child_values(key, kChildAlias), ", ") + ") g";
 }
 
 std::string child_row_count_query(const ForeignKey &key)

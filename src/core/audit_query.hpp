@@ -10,7 +10,10 @@
 namespace fkd {
 
 // One row for the key: orphan_rows, missing_keys (distinct missing parent
-// keys). It is PostgreSQL's own anti-join, so it runs as a (parallel) hash
+// keys: the orphans' values as the key's operators compare them, cast to
+// their input types, under the referenced columns' collations; NULL when
+// there is no orphan, which reads as 0). It is PostgreSQL's own anti-join,
+// so it runs as a (parallel) hash
 // or merge anti-join and only orphans leave the join: measured faster than
 // one outer-join scan feeding every key's counts (see the README).
 std::string key_audit_query(const ForeignKey &key);

@@ -57,21 +57,37 @@ std::string child_column_list(const ForeignKey &key)
     return join_list(quoted, ", ");
 }
 
+std::string compared_child_value(const KeyColumn &column, std::string_view child_alias)
+{
+    const EqualityOperator &op = column.equality;
+    std::string value = operand(column_reference(child_alias, column.child_column),
+                                column.child_type, op.right_type, op.right_type_name);
+    // COLLATE binds tighter than the operator: it applies to this operand,
+    // and an explicit collation wins over the other side's implicit one.
+    if (column.comparison_collation)
+        value += " COLLATE " + quote_qualified(*column.comparison_collation);
+    return value;
+}
+
+std::vector<std::string> compared_child_values(const ForeignKey &key,
+                                               std::string_view child_alias)
+{
+    std::vector<std::string> values;
+    for (const auto &column : key.columns)
+        values.push_back(compared_child_value(column, child_alias));
+    return values;
+}
+
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
                          std::string_view child_alias)
 {
     std::vector<std::string> comparisons;
     for (const auto &column : key.columns) {
         const EqualityOperator &op = column.equality;
-        std::string comparison =
-            operand(column_reference(parent_alias, column.parent_column), column.parent_type,
-                    op.left_type, op.left_type_name) +
-            " OPERATOR(" + quote_identifier(op.name.schema) + "." + op.name.name + ") " +
-            operand(column_reference(child_alias, column.child_column), column.child_type,
-                    op.right_type, op.right_type_name);
-        if (column.comparison_collation)
-            comparison += " COLLATE " + quote_qualified(*column.comparison_collation);
-        comparisons.push_back(comparison);
+        comparisons.push_back(operand(column_reference(parent_alias, column.parent_column),
+                                      column.parent_type, op.left_type, op.left_type_name) +
+                              " OPERATOR(" + quote_identifier(op.name.schema) + "." +
+                              op.name.name + ") " + compared_child_value(column, child_alias));
     }
     return join_list(comparisons, " AND ");
 }

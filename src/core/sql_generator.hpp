@@ -39,8 +39,16 @@ std::vector<std::string> child_column_references(const ForeignKey &key, std::str
 // The key's child columns, quoted, joined by ", ".
 std::string child_column_list(const ForeignKey &key);
 
-// The join condition: "pk.x OPERATOR(s.=) fk.a [COLLATE c] AND ...", with a
-// cast wherever a column's type is not the operator's input type.
+// The child's column as the key's operator compares it: "fk.a[::type]
+// [COLLATE c]", cast to the operator's input type and, where the two
+// columns' collations differ, under the referenced column's collation.
+// Two child values are the same parent key when these are equal.
+std::string compared_child_value(const KeyColumn &column, std::string_view child_alias);
+std::vector<std::string> compared_child_values(const ForeignKey &key,
+                                               std::string_view child_alias);
+
+// The join condition: "pk.x OPERATOR(s.=) <compared_child_value> AND ...",
+// with a cast wherever a column's type is not the operator's input type.
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
                          std::string_view child_alias);
 

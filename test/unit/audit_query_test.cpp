@@ -27,10 +27,12 @@ TEST(KeyAuditQuery, CountsOrphansAndDistinctMissingKeysWithTheAntiJoin)
 {
     fkd::ForeignKey k = key("a_fkey", "customer_id", "customers");
     EXPECT_EQ(fkd::key_audit_query(k),
-              "SELECT pg_catalog.count(*), pg_catalog.count(DISTINCT ROW(fk.customer_id)) "
+              "SELECT pg_catalog.sum(g.n), pg_catalog.count(*) FROM "
+              "(SELECT pg_catalog.count(*) AS n "
               "FROM ONLY shop.orders fk LEFT JOIN ONLY shop.customers pk "
               "ON (pk.id OPERATOR(pg_catalog.=) fk.customer_id) "
-              "WHERE pk.id IS NULL AND (fk.customer_id IS NOT NULL)");
+              "WHERE pk.id IS NULL AND (fk.customer_id IS NOT NULL) "
+              "GROUP BY fk.customer_id) g");
     EXPECT_EQ(fkd::child_row_count_query(k), "SELECT pg_catalog.count(*) FROM ONLY shop.orders");
 }
 
@@ -45,6 +47,23 @@ TEST(TableAuditQuery, ReadsTheChildOnceForAllItsKeys)
               " FROM ONLY shop.orders fk"
               " LEFT JOIN ONLY shop.customers p1 ON (p1.id OPERATOR(pg_catalog.=) fk.customer_id)"
               " LEFT JOIN ONLY shop.products p2 ON (p2.id OPERATOR(pg_catalog.=) fk.product_id)");
+}
+
+TEST(KeyAuditQuery, GroupsMissingKeysAsTheParentComparesThem)
+{
+    // A text child referencing a char(3) parent of a case-insensitive
+    // collation: the orphans are grouped cast to bpchar, under that collation.
+    fkd::ForeignKey k = key("a_fkey", "code", "codes");
+    fkd::KeyColumn &c = k.columns.front();
+    c.child_type = 25;
+    c.parent_column = "code";
+    c.parent_type = 1042;
+    c.equality = {{"pg_catalog", "="}, 1042, {"pg_catalog", "bpchar"}, 1042, {"pg_catalog", "bpchar"}};
+    c.comparison_collation = fkd::QualifiedName{"shop", "ci"};
+    std::string query = fkd::key_audit_query(k);
+    EXPECT_NE(query.find(" GROUP BY fk.code::pg_catalog.bpchar COLLATE shop.ci) g"),
+              std::string::npos)
+        << query;
 }
 
 TEST(ChildOutgrowsCacheQuery, SumsThePartitionsOrTakesTheTableAlone)

@@ -112,6 +112,23 @@ TEST(OrphanFromWhere, FindsNoParentByTheDatumOfACompositeParentColumn)
               std::string::npos);
 }
 
+TEST(ComparedChildValue, IsTheChildOperandOfKeyEquality)
+{
+    fkd::ForeignKey key = orders_key();
+    key.columns.front().child_type = 25;  // text child referencing char(3) through bpchareq
+    key.columns.front().parent_type = 1042;
+    key.columns.front().equality = {{"pg_catalog", "="}, 1042, {"pg_catalog", "bpchar"},
+                                    1042, {"pg_catalog", "bpchar"}};
+    key.columns.push_back(int_column("b", "y"));
+    key.columns.back().comparison_collation = fkd::QualifiedName{"public", "ci"};
+    EXPECT_EQ(fkd::compared_child_values(key, "fk"),
+              (std::vector<std::string>{"fk.customer_id::pg_catalog.bpchar",
+                                        "fk.b COLLATE public.ci"}));
+    EXPECT_EQ(fkd::key_equality(key, "pk", "fk"),
+              "pk.id OPERATOR(pg_catalog.=) fk.customer_id::pg_catalog.bpchar AND "
+              "pk.y OPERATOR(pg_catalog.=) fk.b COLLATE public.ci");
+}
+
 TEST(OrphanFromWhere, IsPostgresRiInitialCheckQuery)
 {
     EXPECT_EQ(fkd::orphan_from_where(orders_key()),
