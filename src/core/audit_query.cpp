@@ -50,6 +50,32 @@ std::string child_outgrows_cache_query(const ForeignKey &key)
            child + ")) > pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))";
 }
 
+namespace {
+
+// The parent's keys, each once: "(SELECT DISTINCT pk.x, ... FROM parent pk)",
+// so that a child row meets at most one parent row per key and every child
+// row leaves the joins once. A unique index whose collation is not its
+// column's (PostgreSQL 15 accepts one) lets a case-insensitive column hold
+// 'a' and 'A', both equal to a child's 'a' under the column's collation,
+// which decides the key's comparison (and DISTINCT's). DISTINCT compares
+// with the parent type's default equality; the key, with conpfeqop, an
+// equality of the unique index's btree operator family, which is
+// transitive: two parent values equal to one child value are equal to each
+// other by the index's own equality. The residual assumption: that
+// equality is the type's default one, as it is for the default operator
+// classes (and text_pattern_ops, varchar_ops); a unique index of another
+// equality (record_image_ops, a user's operator class) could still fan out.
+std::string distinct_parent_keys(const ForeignKey &key)
+{
+    std::vector<std::string> columns;
+    for (const auto &column : key.columns)
+        columns.push_back(column_reference(kParentAlias, column.parent_column));
+    return "(SELECT DISTINCT " + join_list(columns, ", ") + " FROM " + relation_scan(key.parent) +
+           " " + std::string(kParentAlias) + ")";
+}
+
+}  // namespace
+
 std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
 {
     std::string counts, joins;
@@ -57,7 +83,7 @@ std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
         const ForeignKey &key = *keys[n];
         std::string parent = "p" + std::to_string(n + 1);
         counts += ", pg_catalog.count(*) FILTER (WHERE " + outer_join_orphan_test(key, parent) + ")";
-        joins += " LEFT JOIN " + relation_scan(key.parent) + " " + parent + " ON (" +
+        joins += " LEFT JOIN " + distinct_parent_keys(key) + " " + parent + " ON (" +
                  key_equality(key, parent, kChildAlias) + ")";
     }
     return "SELECT pg_catalog.count(*)" + counts + " FROM " + relation_scan(keys.front()->child) +

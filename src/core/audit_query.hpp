@@ -27,7 +27,8 @@ std::string child_row_count_query(const ForeignKey &key);
 std::string child_outgrows_cache_query(const ForeignKey &key);
 
 // One scan of a child for all of its keys (all on that table): the child
-// outer-joined to each key's parent, and one row: the child's rows, then
+// outer-joined to each key's parent keys, de-duplicated (so that a child row
+// meets at most one parent row per key), and one row: the child's rows, then
 // each key's orphan rows, in order. Every child row leaves the joins, so
 // with the child cached this is slower than one anti-join per key; it
 // reads the child once instead of once per key (see the README).

@@ -45,8 +45,10 @@ TEST(TableAuditQuery, ReadsTheChildOnceForAllItsKeys)
               ", pg_catalog.count(*) FILTER (WHERE p1.id IS NULL AND (fk.customer_id IS NOT NULL))"
               ", pg_catalog.count(*) FILTER (WHERE p2.id IS NULL AND (fk.product_id IS NOT NULL))"
               " FROM ONLY shop.orders fk"
-              " LEFT JOIN ONLY shop.customers p1 ON (p1.id OPERATOR(pg_catalog.=) fk.customer_id)"
-              " LEFT JOIN ONLY shop.products p2 ON (p2.id OPERATOR(pg_catalog.=) fk.product_id)");
+              " LEFT JOIN (SELECT DISTINCT pk.id FROM ONLY shop.customers pk) p1"
+              " ON (p1.id OPERATOR(pg_catalog.=) fk.customer_id)"
+              " LEFT JOIN (SELECT DISTINCT pk.id FROM ONLY shop.products pk) p2"
+              " ON (p2.id OPERATOR(pg_catalog.=) fk.product_id)");
 }
 
 TEST(KeyAuditQuery, GroupsMissingKeysAsTheParentComparesThem)
@@ -62,6 +64,23 @@ TEST(KeyAuditQuery, GroupsMissingKeysAsTheParentComparesThem)
     c.comparison_collation = fkd::QualifiedName{"shop", "ci"};
     std::string query = fkd::key_audit_query(k);
     EXPECT_NE(query.find(" GROUP BY fk.code::pg_catalog.bpchar COLLATE shop.ci) g"),
+              std::string::npos)
+        << query;
+}
+
+TEST(TableAuditQuery, JoinsEachParentDeDuplicatedByAllItsKeyColumns)
+{
+    fkd::ForeignKey a = key("a_fkey", "customer_id", "customers");
+    fkd::KeyColumn second = a.columns.front();
+    second.child_column = "Shop";
+    second.parent_column = "Shop Id";
+    a.columns.push_back(second);
+    a.parent.kind = 'p';
+    fkd::ForeignKey b = key("b_fkey", "product_id", "products");
+    std::string query = fkd::table_audit_query({&a, &b});
+    EXPECT_NE(query.find(" LEFT JOIN (SELECT DISTINCT pk.id, pk.\"Shop Id\" FROM shop.customers pk) p1"
+                         " ON (p1.id OPERATOR(pg_catalog.=) fk.customer_id AND"
+                         " p1.\"Shop Id\" OPERATOR(pg_catalog.=) fk.\"Shop\")"),
               std::string::npos)
         << query;
 }
