@@ -61,10 +61,12 @@ namespace {
 // with the parent type's default equality; the key, with conpfeqop, an
 // equality of the unique index's btree operator family, which is
 // transitive: two parent values equal to one child value are equal to each
-// other by the index's own equality. The residual assumption: that
-// equality is the type's default one, as it is for the default operator
-// classes (and text_pattern_ops, varchar_ops); a unique index of another
-// equality (record_image_ops, a user's operator class) could still fan out.
+// other by the index's own equality (conppeqop), which must be the type's
+// default one, as it is for the default operator classes (and
+// text_pattern_ops, varchar_ops): a key whose unique index has another
+// equality (record_image_ops, a user's operator class) could still fan out,
+// so scans_once_exactly() keeps it out of the one scan. The residual
+// assumption is PostgreSQL's own: a btree family's equality is transitive.
 std::string distinct_parent_keys(const ForeignKey &key)
 {
     std::vector<std::string> columns;
@@ -88,6 +90,14 @@ std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
     }
     return "SELECT pg_catalog.count(*)" + counts + " FROM " + relation_scan(keys.front()->child) +
            " " + std::string(kChildAlias) + joins;
+}
+
+bool scans_once_exactly(const ForeignKey &key)
+{
+    for (const auto &column : key.columns)
+        if (!column.parent_default_equality)
+            return false;
+    return true;
 }
 
 std::string orphan_diagnosis(const ForeignKey &key)

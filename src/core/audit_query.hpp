@@ -12,7 +12,10 @@ namespace fkd {
 // One row for the key: orphan_rows, missing_keys (distinct missing parent
 // keys: the orphans' values as the key's operators compare them, cast to
 // their input types, under the referenced columns' collations; NULL when
-// there is no orphan, which reads as 0). It is PostgreSQL's own anti-join,
+// there is no orphan, which reads as 0; grouped by the default equality of
+// the operator's input type, which is the key's own unless the parent's
+// unique index has another operator class, see scans_once_exactly()). It is
+// PostgreSQL's own anti-join,
 // so it runs as a (parallel) hash
 // or merge anti-join and only orphans leave the join: measured faster than
 // one outer-join scan feeding every key's counts (see the README).
@@ -33,6 +36,11 @@ std::string child_outgrows_cache_query(const ForeignKey &key);
 // with the child cached this is slower than one anti-join per key; it
 // reads the child once instead of once per key (see the README).
 std::string table_audit_query(const std::vector<const ForeignKey *> &keys);
+
+// True when table_audit_query() counts the key's child rows exactly: its
+// parent's keys de-duplicated by DISTINCT are distinct by the key's own
+// equality (the parent type's default equality is the key's).
+bool scans_once_exactly(const ForeignKey &key);
 
 // How the orphans of a key could have got in, from what the catalogs show.
 std::string orphan_diagnosis(const ForeignKey &key);

@@ -63,6 +63,11 @@ struct KeyColumn {
     // tests every field, while the RI trigger tests the datum itself.
     bool child_composite = false;
     bool parent_composite = false;
+    // The parent type's default equality (what DISTINCT and GROUP BY use)
+    // is the key's own equality of two parent values (conppeqop). False for
+    // a unique index of another operator class's equality (record_image_ops,
+    // a user's class).
+    bool parent_default_equality = true;
     // For repairs: the child column's default expression (its own, or its
     // type's), both columns' types as SQL with their typmods (schema-
     // qualified where a name could be shadowed), and whether an INSERT may

@@ -85,6 +85,16 @@ TEST(TableAuditQuery, JoinsEachParentDeDuplicatedByAllItsKeyColumns)
         << query;
 }
 
+TEST(TableAuditQuery, ScansOnceOnlyKeysWhoseParentsDistinctIsTheKeysEquality)
+{
+    fkd::ForeignKey k = key("a_fkey", "customer_id", "customers");
+    EXPECT_TRUE(fkd::scans_once_exactly(k));
+    // A unique index of record_image_ops: DISTINCT's record = would merge
+    // parent keys the key's *= tells apart.
+    k.columns.front().parent_default_equality = false;
+    EXPECT_FALSE(fkd::scans_once_exactly(k));
+}
+
 TEST(ChildOutgrowsCacheQuery, SumsThePartitionsOrTakesTheTableAlone)
 {
     fkd::ForeignKey k = key("a_fkey", "customer_id", "customers");
