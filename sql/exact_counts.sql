@@ -13,6 +13,7 @@ SET search_path = fkd_exact, public;
 CREATE EXTENSION citext SCHEMA fkd_exact;
 CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE TYPE pair AS (a int, b int);
+CREATE DOMAIN pair_d AS pair;
 
 -- The parents, one per case.
 CREATE TABLE nums (n int PRIMARY KEY);                     -- checked in memory
@@ -48,17 +49,18 @@ CREATE TABLE cases (
     tag text COLLATE ci REFERENCES tags,
     pa pair REFERENCES pairs_a,
     pb pair REFERENCES pairs_b,
+    pd pair_d REFERENCES pairs_a,                          -- a domain over a composite
     letter text COLLATE ci REFERENCES letters (letter),
     filler char(1500) NOT NULL DEFAULT '');
 SET session_replication_role = replica;
-INSERT INTO cases (id, n, color, code, amount, word, tag, pa, pb, letter) VALUES
-    (1, 5, 'Blue', 'xy', 0.1, 'hello', 'Abc', ROW(NULL, 9), ROW(NULL, NULL), 'a'),
-    (2, 5, 'BLUE', 'xy ', 0.1000, 'HELLO', 'ABC', ROW(7, NULL), ROW(NULL, 9), 'A'),
-    (3, 6, 'blue', 'xy  ', 0.10000000000000000001, 'bye', 'x', ROW(NULL, NULL), ROW(NULL, 8), 'b'),
-    (4, 1, 'Green', 'q', 0.3, 'BYE', 'abc', ROW(1, 2), ROW(1, 2), 'B'),
-    (5, NULL, 'Red', 'ab', 1.5, 'hi', NULL, NULL, NULL, NULL),
-    (6, NULL, 'RED', 'ab ', 1.50, 'hi', NULL, ROW(1, 2), ROW(8, NULL), 'a'),
-    (7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+INSERT INTO cases (id, n, color, code, amount, word, tag, pa, pb, pd, letter) VALUES
+    (1, 5, 'Blue', 'xy', 0.1, 'hello', 'Abc', ROW(NULL, 9), ROW(NULL, NULL), ROW(NULL, 9)::pair, 'a'),
+    (2, 5, 'BLUE', 'xy ', 0.1000, 'HELLO', 'ABC', ROW(7, NULL), ROW(NULL, 9), ROW(1, 2)::pair, 'A'),
+    (3, 6, 'blue', 'xy  ', 0.10000000000000000001, 'bye', 'x', ROW(NULL, NULL), ROW(NULL, 8), NULL, 'b'),
+    (4, 1, 'Green', 'q', 0.3, 'BYE', 'abc', ROW(1, 2), ROW(1, 2), ROW(NULL, NULL)::pair, 'B'),
+    (5, NULL, 'Red', 'ab', 1.5, 'hi', NULL, NULL, NULL, NULL, NULL),
+    (6, NULL, 'RED', 'ab ', 1.50, 'hi', NULL, ROW(1, 2), ROW(8, NULL), ROW(NULL, 9)::pair, 'a'),
+    (7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 RESET session_replication_role;
 SELECT pg_relation_size('cases') > 8192 AS more_than_a_page;
 
@@ -161,7 +163,7 @@ $$;
 -- and ROW(NULL, NULL) without a parent, and accepts them with one.
 SELECT * FROM judged ORDER BY constraint_name;
 SELECT t.constraint_name, c.id FROM rejected t JOIN cases c ON c.ctid = t.child_ctid
-WHERE t.constraint_name IN ('cases_pa_fkey', 'cases_pb_fkey') ORDER BY 1, 2;
+WHERE t.constraint_name IN ('cases_pa_fkey', 'cases_pb_fkey', 'cases_pd_fkey') ORDER BY 1, 2;
 -- VALIDATE CONSTRAINT judges those rows otherwise (fk.pa IS NOT NULL is
 -- false for ROW(NULL, 9)): it passes a copy that the trigger would reject.
 CREATE TABLE validate_copy AS SELECT id, pa FROM cases WHERE id <> 4;
