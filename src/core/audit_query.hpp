@@ -9,16 +9,15 @@
 
 namespace fkd {
 
-// One row for the key: orphan_rows, missing_keys (distinct missing parent
-// keys: the orphans' values as the key's operators compare them, cast to
-// their input types, under the referenced columns' collations; NULL when
-// there is no orphan, which reads as 0; grouped by the default equality of
-// the operator's input type, which is the key's own unless the parent's
-// unique index has another operator class, see scans_once_exactly()). It is
-// PostgreSQL's own anti-join,
-// so it runs as a (parallel) hash
-// or merge anti-join and only orphans leave the join: measured faster than
-// one outer-join scan feeding every key's counts (see the README).
+// One row for the key: orphan_rows (NULL when there is none, read as 0),
+// missing_keys (distinct missing parent keys: the orphans grouped by their
+// values as the key's operators compare them, cast to their input types,
+// under the referenced columns' collations; grouping uses the input type's
+// default equality, the key's own unless the parent's unique index has
+// another operator class, see scans_once_exactly()). It is PostgreSQL's own
+// anti-join, so it runs as a (parallel) hash or merge anti-join and only
+// orphans leave the join: measured faster than one outer-join scan feeding
+// every key's counts (see the README).
 std::string key_audit_query(const ForeignKey &key);
 
 // SELECT count(*) of the child's rows, as the key's checks read them.

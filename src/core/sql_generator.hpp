@@ -65,7 +65,8 @@ std::string value_is_null(const std::string &reference, bool composite);
 // checks it, where VALIDATE CONSTRAINT (RI_Initial_Check's IS NOT NULL) skips it.
 std::string key_is_checked(const ForeignKey &key, std::string_view child_alias);
 
-// All key columns non-NULL: the keys a parent row could match.
+// All key columns non-NULL (as key_is_checked tests them): the keys a parent
+// row could match.
 std::string key_is_complete(const ForeignKey &key, std::string_view child_alias);
 
 // "NOT EXISTS (SELECT FROM parent pk WHERE <equality>)" for the child row fk.

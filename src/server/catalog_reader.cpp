@@ -260,9 +260,10 @@ std::vector<const Field *> key_query_fields()
             &c::child_default, &c::child_default_node, &c::child_identity, &c::child_generated,
             &c::set_by_on_delete, &c::parent_column, &c::parent_type, &c::parent_typmod,
             &c::parent_readable, &c::checker_reads_parent, &c::parent_not_insertable,
-            &c::parent_from_sequence, &c::parent_equality, &c::operator_schema, &c::operator_name, &c::left_type,
-            &c::left_type_schema, &c::left_type_name, &c::right_type, &c::right_type_schema,
-            &c::right_type_name, &c::collation_schema, &c::collation_name};
+            &c::parent_from_sequence, &c::parent_equality, &c::operator_schema,
+            &c::operator_name, &c::left_type, &c::left_type_schema, &c::left_type_name,
+            &c::right_type, &c::right_type_schema, &c::right_type_name, &c::collation_schema,
+            &c::collation_name};
 }
 
 // One row per key column, in conkey order.
