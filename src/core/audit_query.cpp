@@ -11,16 +11,16 @@ namespace fkd {
 
 namespace {
 
-// The child's key as a row; for a temporal key its scalar columns only:
-// the missing keys counted are the parents that are missing, whatever
-// periods their children need.
-std::string child_key_row(const ForeignKey &key)
+// The child's key as the parent compares it; for a temporal key its scalar
+// columns only: the missing keys counted are the parents that are missing,
+// whatever periods their children need.
+std::vector<std::string> missing_key_values(const ForeignKey &key)
 {
-    std::string row;
+    std::vector<std::string> values;
     for (const auto &column : key.columns)
         if (!is_period(key, column))
-            row += (row.empty() ? "" : ", ") + column_reference(kChildAlias, column.child_column);
-    return "ROW(" + row + ")";
+            values.push_back(compared_child_value(column, kChildAlias));
+    return values;
 }
 
 std::string unenforced_tables(const ForeignKey &key)
@@ -38,8 +38,13 @@ std::string unenforced_tables(const ForeignKey &key)
 
 std::string key_audit_query(const ForeignKey &key)
 {
-    return "SELECT pg_catalog.count(*), pg_catalog.count(DISTINCT " + child_key_row(key) + ") " +
-           orphan_from_where(key);
+    // The orphans grouped by their keys as the parent compares them, not by
+    // the child's values: text 'xy' and 'xy ' are one char(3) key, numeric
+    // 0.1 and 0.1000 one float8 key, Blue and BLUE one key of a case-
+    // insensitive parent column, and citext hello and HELLO two text keys.
+    return "SELECT pg_catalog.sum(g.n), pg_catalog.count(*) FROM (SELECT pg_catalog.count(*) AS n " +
+           orphan_from_where(key) + " GROUP BY " +
+           join_list(missing_key_values(key), ", ") + ") g";
 }
 
 std::string child_row_count_query(const ForeignKey &key)
@@ -57,6 +62,34 @@ std::string child_outgrows_cache_query(const ForeignKey &key)
            child + ")) > pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))";
 }
 
+namespace {
+
+// The parent's keys, each once: "(SELECT DISTINCT pk.x, ... FROM parent pk)",
+// so that a child row meets at most one parent row per key and every child
+// row leaves the joins once. A unique index whose collation is not its
+// column's (PostgreSQL 15 accepts one) lets a case-insensitive column hold
+// 'a' and 'A', both equal to a child's 'a' under the column's collation,
+// which decides the key's comparison (and DISTINCT's). DISTINCT compares
+// with the parent type's default equality; the key, with conpfeqop, an
+// equality of the unique index's btree operator family, which is
+// transitive: two parent values equal to one child value are equal to each
+// other by the index's own equality (conppeqop), which must be the type's
+// default one, as it is for the default operator classes (and
+// text_pattern_ops, varchar_ops): a key whose unique index has another
+// equality (record_image_ops, a user's operator class) could still fan out,
+// so scans_once_exactly() keeps it out of the one scan. The residual
+// assumption is PostgreSQL's own: a btree family's equality is transitive.
+std::string distinct_parent_keys(const ForeignKey &key)
+{
+    std::vector<std::string> columns;
+    for (const auto &column : key.columns)
+        columns.push_back(column_reference(kParentAlias, column.parent_column));
+    return "(SELECT DISTINCT " + join_list(columns, ", ") + " FROM " + relation_scan(key.parent) +
+           " " + std::string(kParentAlias) + ")";
+}
+
+}  // namespace
+
 std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
 {
     // No temporal key: outer_join_orphan_test refuses them.
@@ -65,11 +98,19 @@ std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
         const ForeignKey &key = *keys[n];
         std::string parent = "p" + std::to_string(n + 1);
         counts += ", pg_catalog.count(*) FILTER (WHERE " + outer_join_orphan_test(key, parent) + ")";
-        joins += " LEFT JOIN " + relation_scan(key.parent) + " " + parent + " ON (" +
+        joins += " LEFT JOIN " + distinct_parent_keys(key) + " " + parent + " ON (" +
                  key_equality(key, parent, kChildAlias) + ")";
     }
     return "SELECT pg_catalog.count(*)" + counts + " FROM " + relation_scan(keys.front()->child) +
            " " + std::string(kChildAlias) + joins;
+}
+
+bool scans_once_exactly(const ForeignKey &key)
+{
+    for (const auto &column : key.columns)
+        if (!column.parent_default_equality)
+            return false;
+    return true;
 }
 
 std::string orphan_diagnosis(const ForeignKey &key)

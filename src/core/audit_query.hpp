@@ -9,10 +9,15 @@
 
 namespace fkd {
 
-// One row for the key: orphan_rows, missing_keys (distinct missing parent
-// keys). It is PostgreSQL's own anti-join, so it runs as a (parallel) hash
-// or merge anti-join and only orphans leave the join: measured faster than
-// one outer-join scan feeding every key's counts (see the README).
+// One row for the key: orphan_rows (NULL when there is none, read as 0),
+// missing_keys (distinct missing parent keys: the orphans grouped by their
+// values as the key's operators compare them, cast to their input types,
+// under the referenced columns' collations; grouping uses the input type's
+// default equality, the key's own unless the parent's unique index has
+// another operator class, see scans_once_exactly()). It is PostgreSQL's own
+// anti-join, so it runs as a (parallel) hash or merge anti-join and only
+// orphans leave the join: measured faster than one outer-join scan feeding
+// every key's counts (see the README).
 std::string key_audit_query(const ForeignKey &key);
 
 // SELECT count(*) of the child's rows, as the key's checks read them.
@@ -24,12 +29,18 @@ std::string child_row_count_query(const ForeignKey &key);
 std::string child_outgrows_cache_query(const ForeignKey &key);
 
 // One scan of a child for all of its keys (all on that table): the child
-// outer-joined to each key's parent, and one row: the child's rows, then
+// outer-joined to each key's parent keys, de-duplicated (so that a child row
+// meets at most one parent row per key), and one row: the child's rows, then
 // each key's orphan rows, in order. Every child row leaves the joins, so
 // with the child cached this is slower than one anti-join per key; it
 // reads the child once instead of once per key (see the README). Not for
 // temporal keys, whose orphans no outer join tells (an error).
 std::string table_audit_query(const std::vector<const ForeignKey *> &keys);
+
+// True when table_audit_query() counts the key's child rows exactly: its
+// parent's keys de-duplicated by DISTINCT are distinct by the key's own
+// equality (the parent type's default equality is the key's).
+bool scans_once_exactly(const ForeignKey &key);
 
 // How the orphans of a key could have got in, from what the catalogs show.
 std::string orphan_diagnosis(const ForeignKey &key);

@@ -66,6 +66,15 @@ struct KeyColumn {
     // a key PostgreSQL 18 refuses to create, so dump/restore and pg_upgrade
     // to 18 fail on it (keys made before 18 can have it).
     bool collations_refused_by_18 = false;
+    // The column's type is composite (or a domain over one): its IS NULL
+    // tests every field, while the RI trigger tests the datum itself.
+    bool child_composite = false;
+    bool parent_composite = false;
+    // The parent type's default equality (what DISTINCT and GROUP BY use)
+    // is the key's own equality of two parent values (conppeqop). False for
+    // a unique index of another operator class's equality (record_image_ops,
+    // a user's class).
+    bool parent_default_equality = true;
     // For repairs: the child column's default expression (its own, or its
     // type's), both columns' types as SQL with their typmods (schema-
     // qualified where a name could be shadowed), and whether an INSERT may

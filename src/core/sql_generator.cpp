@@ -58,23 +58,53 @@ std::string child_column_list(const ForeignKey &key)
     return join_list(quoted, ", ");
 }
 
+std::string compared_child_value(const KeyColumn &column, std::string_view child_alias)
+{
+    const EqualityOperator &op = column.equality;
+    std::string value = operand(column_reference(child_alias, column.child_column),
+                                column.child_type, op.right_type, op.right_type_name);
+    // COLLATE binds tighter than the operator: it applies to this operand,
+    // and an explicit collation wins over the other side's implicit one.
+    if (column.comparison_collation)
+        value += " COLLATE " + quote_qualified(*column.comparison_collation);
+    return value;
+}
+
+std::vector<std::string> compared_child_values(const ForeignKey &key,
+                                               std::string_view child_alias)
+{
+    std::vector<std::string> values;
+    for (const auto &column : key.columns)
+        values.push_back(compared_child_value(column, child_alias));
+    return values;
+}
+
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
                          std::string_view child_alias)
 {
     std::vector<std::string> comparisons;
     for (const auto &column : key.columns) {
         const EqualityOperator &op = column.equality;
-        std::string comparison =
-            operand(column_reference(parent_alias, column.parent_column), column.parent_type,
-                    op.left_type, op.left_type_name) +
-            " OPERATOR(" + quote_identifier(op.name.schema) + "." + op.name.name + ") " +
-            operand(column_reference(child_alias, column.child_column), column.child_type,
-                    op.right_type, op.right_type_name);
-        if (column.comparison_collation)
-            comparison += " COLLATE " + quote_qualified(*column.comparison_collation);
-        comparisons.push_back(comparison);
+        comparisons.push_back(operand(column_reference(parent_alias, column.parent_column),
+                                      column.parent_type, op.left_type, op.left_type_name) +
+                              " OPERATOR(" + quote_identifier(op.name.schema) + "." +
+                              op.name.name + ") " + compared_child_value(column, child_alias));
     }
     return join_list(comparisons, " AND ");
+}
+
+std::string value_is_not_null(const std::string &reference, bool composite)
+{
+    // A composite value's IS NOT NULL is true only when every field is
+    // non-NULL; num_nulls() tests the datum, as the RI trigger does.
+    return composite ? "pg_catalog.num_nulls(" + reference + ") OPERATOR(pg_catalog.=) 0"
+                     : reference + " IS NOT NULL";
+}
+
+std::string value_is_null(const std::string &reference, bool composite)
+{
+    return composite ? "pg_catalog.num_nulls(" + reference + ") OPERATOR(pg_catalog.=) 1"
+                     : reference + " IS NULL";
 }
 
 namespace {
@@ -82,8 +112,9 @@ std::string key_columns_not_null(const ForeignKey &key, std::string_view child_a
                                  std::string_view junction)
 {
     std::vector<std::string> tests;
-    for (const std::string &column : child_column_references(key, child_alias))
-        tests.push_back(column + " IS NOT NULL");
+    for (const auto &column : key.columns)
+        tests.push_back(value_is_not_null(column_reference(child_alias, column.child_column),
+                                          column.child_composite));
     return "(" + join_list(tests, junction) + ")";
 }
 }  // namespace
@@ -162,9 +193,13 @@ std::string outer_join_orphan_test(const ForeignKey &key, std::string_view paren
     if (key.temporal)
         throw Error(kInternalError, "no outer join tells the orphans of temporal foreign key \"" +
                                         key.name + "\"");
-    // Any one referenced column is NULL exactly when the join found no parent.
-    return column_reference(parent_alias, key.columns.front().parent_column) + " IS NULL AND " +
-           key_is_checked(key, kChildAlias);
+    // Any one referenced column is NULL exactly when the join found no parent
+    // (the key's operators are strict): NULL as a datum, since a composite
+    // parent key of NULL fields, ROW(NULL, NULL), matches its equal.
+    const KeyColumn &first = key.columns.front();
+    return value_is_null(column_reference(parent_alias, first.parent_column),
+                         first.parent_composite) +
+           " AND " + key_is_checked(key, kChildAlias);
 }
 
 std::string orphan_from_where(const ForeignKey &key)
@@ -185,7 +220,8 @@ std::string orphan_count_and_sample_query(const ForeignKey &key)
         std::string value = column_reference(kChildAlias, column.child_column);
         // format('%s') uses the type's output function, as PostgreSQL's own
         // message does (a cast to text would print a boolean as "true").
-        values.push_back("CASE WHEN " + value + " IS NOT NULL THEN pg_catalog.format('%s', " +
+        values.push_back("CASE WHEN " + value_is_not_null(value, column.child_composite) +
+                         " THEN pg_catalog.format('%s', " +
                          value + ") COLLATE pg_catalog.\"C\" END");
         elements.push_back("s.sample[" + std::to_string(elements.size() + 1) + "]");
     }

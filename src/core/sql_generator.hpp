@@ -39,16 +39,34 @@ std::vector<std::string> child_column_references(const ForeignKey &key, std::str
 // The key's child columns, quoted, joined by ", ".
 std::string child_column_list(const ForeignKey &key);
 
-// The join condition: "pk.x OPERATOR(s.=) fk.a [COLLATE c] AND ...", with a
-// cast wherever a column's type is not the operator's input type.
+// The child's column as the key's operator compares it: "fk.a[::type]
+// [COLLATE c]", cast to the operator's input type and, where the two
+// columns' collations differ, under the referenced column's collation.
+// Two child values are the same parent key when these are equal.
+std::string compared_child_value(const KeyColumn &column, std::string_view child_alias);
+std::vector<std::string> compared_child_values(const ForeignKey &key,
+                                               std::string_view child_alias);
+
+// The join condition: "pk.x OPERATOR(s.=) <compared_child_value> AND ...",
+// with a cast wherever a column's type is not the operator's input type.
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
                          std::string_view child_alias);
 
-// Which child rows the key applies to: all key columns non-NULL (MATCH SIMPLE),
-// or any of them non-NULL (MATCH FULL, where a partly NULL key is a violation).
+// Whether a column's value is NULL, as the RI trigger tests it: the datum.
+// "x IS [NOT] NULL", but for a composite column (whose IS NULL tests every
+// field) "pg_catalog.num_nulls(x) OPERATOR(pg_catalog.=) 0" (or 1).
+std::string value_is_not_null(const std::string &reference, bool composite);
+std::string value_is_null(const std::string &reference, bool composite);
+
+// Which child rows the key applies to, as PostgreSQL's insert/update trigger
+// decides (ri_NullCheck, a NULL datum): all key columns non-NULL (MATCH
+// SIMPLE), or any of them non-NULL (MATCH FULL, where a partly NULL key is a
+// violation). For a composite column, ROW(NULL, 9) is not NULL: the trigger
+// checks it, where VALIDATE CONSTRAINT (RI_Initial_Check's IS NOT NULL) skips it.
 std::string key_is_checked(const ForeignKey &key, std::string_view child_alias);
 
-// All key columns non-NULL: the keys a parent row could match.
+// All key columns non-NULL (as key_is_checked tests them): the keys a parent
+// row could match.
 std::string key_is_complete(const ForeignKey &key, std::string_view child_alias);
 
 // The child row aliased child_alias has no parent: "NOT EXISTS (SELECT FROM

@@ -13,6 +13,8 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
 }
 
 namespace fkd {
@@ -257,6 +259,7 @@ constexpr Field parent_from_sequence{
     "JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S' "
     "WHERE pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum)",
     FieldType::Bool};
+constexpr Field parent_equality{"parent_equality", "col.parent_eqop", FieldType::Oid};
 constexpr Field operator_schema{"operator_schema", "opn.nspname", FieldType::Name};
 constexpr Field operator_name{"operator_name", "op.oprname", FieldType::Name};
 constexpr Field left_type{"left_type", "op.oprleft", FieldType::Oid};
@@ -290,9 +293,10 @@ std::vector<const Field *> key_query_fields()
             &c::child_default, &c::child_default_node, &c::child_identity, &c::child_generated,
             &c::set_by_on_delete, &c::parent_column, &c::parent_type, &c::parent_typmod,
             &c::parent_readable, &c::checker_reads_parent, &c::parent_not_insertable,
-            &c::parent_from_sequence, &c::operator_schema, &c::operator_name, &c::left_type,
-            &c::left_type_schema, &c::left_type_name, &c::right_type, &c::right_type_schema,
-            &c::right_type_name, &c::collation_schema, &c::collation_name};
+            &c::parent_from_sequence, &c::parent_equality, &c::operator_schema,
+            &c::operator_name, &c::left_type, &c::left_type_schema, &c::left_type_name,
+            &c::right_type, &c::right_type_schema, &c::right_type_name, &c::collation_schema,
+            &c::collation_name};
 }
 
 // One row per key column, in conkey order.
@@ -301,7 +305,8 @@ std::string key_columns_query(std::optional<Oid> child_table)
     return keys_clause(child_table) + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
-                              pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
+                              pg_catalog.unnest(k.conpfeqop), pg_catalog.unnest(k.conppeqop))
+    WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, parent_eqop, n)
 JOIN pg_catalog.pg_class cr ON cr.oid = k.conrelid
 JOIN pg_catalog.pg_namespace cn ON cn.oid = cr.relnamespace
 JOIN pg_catalog.pg_class pr ON pr.oid = k.confrelid
@@ -333,6 +338,22 @@ std::string type_sql(Oid type, int typmod)
     return pg_call([type, typmod]() noexcept {
         return static_cast<const char *>(format_type_extended(
             type, typmod, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+    });
+}
+
+// Whether values of the type are rows (a composite type, or a domain over
+// one), as PostgreSQL's IS NULL judges it.
+bool type_is_composite(Oid type)
+{
+    return pg_call([type]() noexcept { return type_is_rowtype(type); });
+}
+
+// Whether op is the type's default equality, the one DISTINCT compares
+// with (the type cache's, from its default btree or hash operator class).
+bool is_default_equality(Oid type, Oid op)
+{
+    return pg_call([type, op]() noexcept {
+        return lookup_type_cache(type, TYPECACHE_EQ_OPR)->eq_opr == op;
     });
 }
 
@@ -402,6 +423,10 @@ KeyColumn column_from_row(const CatalogRows &rows, std::size_t n)
     column.collations_refused_by_18 = rows.flag(n, collations_refused_by_18);
     column.parent_column = rows.text(n, parent_column);
     column.parent_type = rows.oid(n, parent_type);
+    column.child_composite = type_is_composite(column.child_type);
+    column.parent_composite = type_is_composite(column.parent_type);
+    column.parent_default_equality =
+        is_default_equality(column.parent_type, rows.oid(n, parent_equality));
     column.equality.name = {rows.text(n, operator_schema), rows.text(n, operator_name)};
     column.equality.left_type = rows.oid(n, left_type);
     column.equality.left_type_name = {rows.text(n, left_type_schema), rows.text(n, left_type_name)};

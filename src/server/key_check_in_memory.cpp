@@ -194,6 +194,11 @@ public:
     {
         return !has_null(child_, nulls) && !parents_.contains(read_key<Key>(child_, row));
     }
+    // The distinct missing keys are tallied by the child's values, which is
+    // exactly how the parent compares them for the keys checked here: the
+    // integers of any width, sign-extended to 64 bits, are equal exactly
+    // when the key's cross-type = says so (no cast rounds an integer), and
+    // a uuid is equal by its 16 bytes. No collation applies to either.
     void start_tally(std::size_t max_bytes) override
     {
         tally_.emplace(max_bytes, new_seed(), check_for_interrupts, &memory_);

@@ -23,9 +23,10 @@ bool checked_in_memory(const ForeignKey &key)
     return !key.temporal && can_check_in_memory(key);
 }
 
-// Whether the key can share one outer-join scan of its child with others.
-// Not a temporal key: overlap is not coverage, and its join multiplies rows.
-bool joins_in_one_scan(const ForeignKey &key) { return !key.temporal; }
+// Whether the key can share one outer-join scan of its child with others:
+// not a temporal key (overlap is not coverage, and its join multiplies
+// rows), and only where the scan counts the child's rows exactly.
+bool joins_in_one_scan(const ForeignKey &key) { return !key.temporal && scans_once_exactly(key); }
 
 // The key's orphan rows counted in memory, or nothing if it cannot be
 // checked that way or its parent's keys do not fit.

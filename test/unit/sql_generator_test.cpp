@@ -78,6 +78,57 @@ TEST(KeyIsChecked, MatchSimpleNeedsEveryColumnMatchFullAnyColumn)
     EXPECT_EQ(fkd::key_is_checked(key, "fk"), "(fk.customer_id IS NOT NULL OR fk.b IS NOT NULL)");
 }
 
+TEST(KeyIsChecked, TestsACompositeColumnsDatumNotItsFields)
+{
+    // ROW(NULL, 9) IS NOT NULL is false; the RI trigger checks it all the
+    // same. Scalar columns keep their plain IS NOT NULL.
+    fkd::ForeignKey key = orders_key();
+    key.columns.front().child_composite = true;
+    key.columns.push_back(int_column("b", "y"));
+    EXPECT_EQ(fkd::key_is_checked(key, "fk"),
+              "(pg_catalog.num_nulls(fk.customer_id) OPERATOR(pg_catalog.=) 0 AND "
+              "fk.b IS NOT NULL)");
+    EXPECT_EQ(fkd::key_is_complete(key, "fk"), fkd::key_is_checked(key, "fk"));
+    key.match = fkd::MatchType::Full;
+    EXPECT_EQ(fkd::key_is_checked(key, "fk"),
+              "(pg_catalog.num_nulls(fk.customer_id) OPERATOR(pg_catalog.=) 0 OR "
+              "fk.b IS NOT NULL)");
+}
+
+TEST(OrphanFromWhere, FindsNoParentByTheDatumOfACompositeParentColumn)
+{
+    // A parent ROW(NULL, NULL) matches a child ROW(NULL, NULL), and IS NULL
+    // is true of it: the join's "no parent" test must be the datum's.
+    fkd::ForeignKey key = orders_key();
+    key.columns.front().child_composite = true;
+    key.columns.front().parent_composite = true;
+    EXPECT_EQ(fkd::orphan_from_where(key),
+              "FROM ONLY shop.orders fk LEFT JOIN ONLY shop.customers pk "
+              "ON (pk.id OPERATOR(pg_catalog.=) fk.customer_id) "
+              "WHERE pg_catalog.num_nulls(pk.id) OPERATOR(pg_catalog.=) 1 AND "
+              "(pg_catalog.num_nulls(fk.customer_id) OPERATOR(pg_catalog.=) 0)");
+    EXPECT_NE(fkd::orphan_count_and_sample_query(key).find(
+                  "CASE WHEN pg_catalog.num_nulls(fk.customer_id) OPERATOR(pg_catalog.=) 0 THEN"),
+              std::string::npos);
+}
+
+TEST(ComparedChildValue, IsTheChildOperandOfKeyEquality)
+{
+    fkd::ForeignKey key = orders_key();
+    key.columns.front().child_type = 25;  // text child referencing char(3) through bpchareq
+    key.columns.front().parent_type = 1042;
+    key.columns.front().equality = {{"pg_catalog", "="}, 1042, {"pg_catalog", "bpchar"},
+                                    1042, {"pg_catalog", "bpchar"}};
+    key.columns.push_back(int_column("b", "y"));
+    key.columns.back().comparison_collation = fkd::QualifiedName{"public", "ci"};
+    EXPECT_EQ(fkd::compared_child_values(key, "fk"),
+              (std::vector<std::string>{"fk.customer_id::pg_catalog.bpchar",
+                                        "fk.b COLLATE public.ci"}));
+    EXPECT_EQ(fkd::key_equality(key, "pk", "fk"),
+              "pk.id OPERATOR(pg_catalog.=) fk.customer_id::pg_catalog.bpchar AND "
+              "pk.y OPERATOR(pg_catalog.=) fk.b COLLATE public.ci");
+}
+
 TEST(OrphanFromWhere, IsPostgresRiInitialCheckQuery)
 {
     EXPECT_EQ(fkd::orphan_from_where(orders_key()),
