@@ -13,10 +13,7 @@ namespace {
 
 std::string child_key_row(const ForeignKey &key)
 {
-    std::string row;
-    for (const auto &column : key.columns)
-        row += (row.empty() ? "" : ", ") + column_reference(kChildAlias, column.child_column);
-    return "ROW(" + row + ")";
+    return "ROW(" + join_list(child_column_references(key, kChildAlias), ", ") + ")";
 }
 
 std::string unenforced_tables(const ForeignKey &key)
@@ -27,10 +24,7 @@ std::string unenforced_tables(const ForeignKey &key)
         if (tables.empty() || tables.back() != table)
             tables.push_back(table);
     }
-    std::string joined;
-    for (const auto &table : tables)
-        joined += (joined.empty() ? "" : ", ") + table;
-    return joined;
+    return join_list(tables, ", ");
 }
 
 }  // namespace
@@ -107,13 +101,9 @@ std::optional<std::string> key_advice(const ForeignKey &key)
                  std::string(enforcement_text(key.enforcement)) +
                  "): new orphans can get in; fk_repairs() gives the statements that enforce it "
                  "again. ";
-    if (key.child_index == 0) {
-        std::string columns;
-        for (const auto &column : key.columns)
-            columns += (columns.empty() ? "" : ", ") + quote_identifier(column.child_column);
-        advice += "No index on the child's key columns (" + columns +
+    if (key.child_index == 0)
+        advice += "No index on the child's key columns (" + child_column_list(key) +
                   "): every DELETE or key UPDATE on the parent scans the child.";
-    }
     if (advice.empty())
         return std::nullopt;
     if (advice.back() == ' ')

@@ -37,6 +37,17 @@ private:
     ErrorObject object_;
 };
 
+// A detail or hint from a clause: "permission denied for table t" becomes
+// "Permission denied for table t."
+inline std::string sentence(std::string clause)
+{
+    if (!clause.empty() && clause.front() >= 'a' && clause.front() <= 'z')
+        clause.front() = static_cast<char>(clause.front() - 'a' + 'A');
+    if (!clause.empty() && clause.back() != '.')
+        clause += '.';
+    return clause;
+}
+
 inline constexpr const char *kInvalidParameterValue = "22023";
 inline constexpr const char *kForeignKeyViolation = "23503";
 inline constexpr const char *kInsufficientPrivilege = "42501";

@@ -28,15 +28,6 @@ std::vector<ColumnPair> column_pairs(const ForeignKey &key)
     return pairs;
 }
 
-// "a, "B c"": the key's child columns, quoted.
-std::string column_list(const ForeignKey &key)
-{
-    std::vector<std::string> quoted;
-    for (const auto &column : key.columns)
-        quoted.push_back(quote_identifier(column.child_column));
-    return join_list(quoted, ", ");
-}
-
 // Same child, same parent, the same column pairs in any order: one key twice.
 bool same_tables(const ForeignKey &a, const ForeignKey &b)
 {
@@ -195,12 +186,12 @@ private:
     {
         if (key.child_index != 0)
             return;
-        std::string detail = "no index on the child leads with (" + column_list(key) +
+        std::string detail = "no index on the child leads with (" + child_column_list(key) +
                              "): every parent DELETE or key UPDATE scans the whole child, once "
                              "per parent row";
         const ForeignKey &widest = widest_unindexed_over(key);
         if (&widest != &key)
-            detail += "; the index proposed, on (" + column_list(widest) + "), also serves " +
+            detail += "; the index proposed, on (" + child_column_list(widest) + "), also serves " +
                       quote_identifier(widest.name);
         if (key.child.is_partitioned())
             detail += "; CONCURRENTLY cannot index a partitioned table, so this CREATE INDEX "
@@ -239,7 +230,7 @@ private:
             entry->second = std::string("CREATE INDEX ") +
                             (key.child.is_partitioned() ? "" : "CONCURRENTLY ") + "IF NOT EXISTS " +
                             quote_identifier(new_index_name(key)) + " ON " +
-                            quote_qualified(key.child.name) + " (" + column_list(key) + ")";
+                            quote_qualified(key.child.name) + " (" + child_column_list(key) + ")";
         return entry->second;
     }
 
@@ -284,7 +275,7 @@ private:
                 nullable.push_back(quote_identifier(column.child_column));
         if (!nullable.empty())
             add("nullable_composite", key, "warning",
-                "a MATCH SIMPLE key on (" + column_list(key) + ") with nullable columns (" +
+                "a MATCH SIMPLE key on (" + child_column_list(key) + ") with nullable columns (" +
                     join_list(nullable, ", ") +
                     "): a row with any one of them NULL escapes the check entirely; declare "
                     "them NOT NULL, or the key MATCH FULL");
@@ -325,8 +316,8 @@ private:
         for (const ForeignKey *other : keys_)
             if (is_prefix_of(key, *other) && !kept_instead(*other))
                 add("overlapping", key, "info",
-                    "its columns (" + column_list(key) + ") lead those of " +
-                        quote_identifier(other->name) + " (" + column_list(*other) +
+                    "its columns (" + child_column_list(key) + ") lead those of " +
+                        quote_identifier(other->name) + " (" + child_column_list(*other) +
                         ") to the same parent: check that both keys are meant");
     }
 

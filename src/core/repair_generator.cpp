@@ -221,7 +221,7 @@ Strategy strategy_from_name(std::string_view name)
     for (Strategy strategy : kStrategies)
         if (name == strategy_name(strategy))
             return strategy;
-    throw Error(kInvalidParameterValue, "unknown repair strategy \"" + std::string(name) + "\"",
+    throw Error(kInvalidParameterValue, "unrecognized repair strategy \"" + std::string(name) + "\"",
                 "", "Use one of " + strategy_list() + ", or NULL to follow each key's ON DELETE action.");
 }
 

@@ -41,6 +41,22 @@ std::string column_reference(std::string_view alias, std::string_view column)
     return std::string(alias) + "." + quote_identifier(column);
 }
 
+std::vector<std::string> child_column_references(const ForeignKey &key, std::string_view alias)
+{
+    std::vector<std::string> references;
+    for (const auto &column : key.columns)
+        references.push_back(column_reference(alias, column.child_column));
+    return references;
+}
+
+std::string child_column_list(const ForeignKey &key)
+{
+    std::vector<std::string> quoted;
+    for (const std::string &column : child_columns(key))
+        quoted.push_back(quote_identifier(column));
+    return join_list(quoted, ", ");
+}
+
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
                          std::string_view child_alias)
 {
@@ -65,8 +81,8 @@ std::string key_columns_not_null(const ForeignKey &key, std::string_view child_a
                                  std::string_view junction)
 {
     std::vector<std::string> tests;
-    for (const auto &column : key.columns)
-        tests.push_back(column_reference(child_alias, column.child_column) + " IS NOT NULL");
+    for (const std::string &column : child_column_references(key, child_alias))
+        tests.push_back(column + " IS NOT NULL");
     return "(" + join_list(tests, junction) + ")";
 }
 }  // namespace
@@ -183,8 +199,8 @@ std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLoc
         columns.push_back(std::string(kChildAlias) + ".ctid");
     }
     for (const ForeignKey *key : keys)
-        for (const auto &column : key->columns)
-            columns.push_back(column_reference(kChildAlias, column.child_column));
+        for (const std::string &column : child_column_references(*key, kChildAlias))
+            columns.push_back(column);
     return "SELECT " + join_list(columns, ", ") + " FROM " + relation_scan(keys.front()->child) +
            " " + std::string(kChildAlias);
 }

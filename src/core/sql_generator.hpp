@@ -33,6 +33,12 @@ std::string relation_scan(const Relation &relation);
 // alias.column, quoted.
 std::string column_reference(std::string_view alias, std::string_view column);
 
+// The key's child columns as alias.column, in key order.
+std::vector<std::string> child_column_references(const ForeignKey &key, std::string_view alias);
+
+// The key's child columns, quoted, joined by ", ".
+std::string child_column_list(const ForeignKey &key);
+
 // The join condition: "pk.x OPERATOR(s.=) fk.a [COLLATE c] AND ...", with a
 // cast wherever a column's type is not the operator's input type.
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,

@@ -106,8 +106,10 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
     if (requested && reason && table_named)
         throw Error(kInvalidParameterValue,
                     std::string("strategy ") + strategy_name(*requested) + " cannot repair " +
-                        key_label(key) + ": " + *reason,
-                    "", "Strategies that apply to this key: " + workable_strategies(key) + ".");
+                        key_label(key),
+                    sentence(*reason),
+                    "Strategies that apply to this key: " + workable_strategies(key) + ".",
+                    {key.child.name.schema, key.child.name.name, key.name});
     if (reason) {
         std::string why = std::string(strategy_name(*strategy)) + " cannot apply (" + *reason + ")";
         if (!requested && !strategy_of_on_delete(key.on_delete))

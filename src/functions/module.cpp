@@ -23,9 +23,11 @@ void _PG_init(void)
                              nullptr, &fkdoctor_progress, false, PGC_USERSET, 0,
                              nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("fkdoctor.check_in_memory",
-                             "Check keys of plain values (integers, uuids) against the parent's "
-                             "keys held in memory; off: every check is PostgreSQL's anti-join.",
-                             nullptr, &fkdoctor_check_in_memory, true, PGC_USERSET, 0,
+                             "Check keys of plain values against the parent's keys in memory.",
+                             "Keys of integers or uuids are checked in one scan of the child "
+                             "against the parent's keys held in memory; off: every check is "
+                             "PostgreSQL's anti-join.",
+                             &fkdoctor_check_in_memory, true, PGC_USERSET, 0,
                              nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("fkdoctor");

@@ -27,14 +27,17 @@ bool may_check(const ForeignKey &key, bool table_named)
     std::optional<std::string> reason = reason_not_checkable(key);
     if (!reason)
         return true;
-    std::string message = "cannot check foreign key " + quote_identifier(key.name) +
-                          " of table " + quote_qualified(key.child.name) + ": " + *reason;
+    std::string subject = "foreign key " + quote_identifier(key.name) + " of table " +
+                          quote_qualified(key.child.name);
+    std::string detail = sentence(*reason);
     if (table_named)
-        throw Error(kInsufficientPrivilege, message,
-                    "", "Run the check as a role that can read both tables in full, "
-                        "such as their owner or a role with BYPASSRLS.");
-    const char *text = message.c_str();
-    pg_call([text]() noexcept { ereport(NOTICE, (errmsg("skipping: %s", text))); });
+        throw Error(kInsufficientPrivilege, "cannot check " + subject, detail,
+                    "Run the check as a role that can read both tables in full, "
+                    "such as their owner or a role with BYPASSRLS.",
+                    {key.child.name.schema, key.child.name.name, key.name});
+    std::string message = "cannot check " + subject + ", skipping";
+    const char *m = message.c_str(), *d = detail.c_str();
+    pg_call([m, d]() noexcept { ereport(NOTICE, (errmsg("%s", m), errdetail("%s", d))); });
     return false;
 }
 

@@ -1,8 +1,11 @@
 #include "server/catalog_reader.hpp"
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "core/errors.hpp"
+#include "server/catalog_query.hpp"
 #include "server/spi_executor.hpp"
 
 extern "C" {
@@ -83,19 +86,18 @@ const char *kParentRequiredColumnsQuery = R"SQL(
       AND NOT EXISTS (SELECT FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid AND t.typdefaultbin IS NOT NULL)
       AND a.attnum <> ALL (k.confkey))SQL";
 
-// The owner of the table aliased as given, when a generated statement on it
-// should run as that owner: the caller is not the owner and may SET ROLE to it.
-std::string statement_role(const std::string &table)
-{
+// The owner of the table aliased as t, when a generated statement on it
+// should run as that owner: the caller is not the owner and may SET ROLE to
+// it (PostgreSQL 16 made that a membership option of its own).
 #if PG_VERSION_NUM >= 160000
-    const char *may_set_role = "'SET'";
+#define FKD_MAY_SET_ROLE "'SET'"
 #else
-    const char *may_set_role = "'MEMBER'";
+#define FKD_MAY_SET_ROLE "'MEMBER'"
 #endif
-    return "CASE WHEN " + table + ".relowner <> CURRENT_USER::pg_catalog.regrole "
-           "AND pg_catalog.pg_has_role(" + table + ".relowner, " + may_set_role + ") "
-           "THEN pg_catalog.pg_get_userbyid(" + table + ".relowner) END";
-}
+#define FKD_STATEMENT_ROLE(t)                                                           \
+    "CASE WHEN " t ".relowner <> CURRENT_USER::pg_catalog.regrole AND "                \
+    "pg_catalog.pg_has_role(" t ".relowner, " FKD_MAY_SET_ROLE ") "                     \
+    "THEN pg_catalog.pg_get_userbyid(" t ".relowner) END"
 
 // The keys to read, as a WITH clause named keys.
 std::string keys_clause(std::optional<Oid> child_table)
@@ -113,61 +115,157 @@ WITH keys AS (
 std::string key_tables_query(std::optional<Oid> child_table)
 {
     return keys_clause(child_table) + R"SQL(
-SELECT DISTINCT t.oid FROM keys k CROSS JOIN LATERAL (VALUES (k.conrelid), (k.confrelid)) t(oid)
-ORDER BY t.oid)SQL";
+SELECT DISTINCT t.oid AS table_oid
+FROM keys k CROSS JOIN LATERAL (VALUES (k.conrelid), (k.confrelid)) t(oid)
+ORDER BY 1)SQL";
 }
 
-// One row per key column, in conkey order; the columns are listed in Field.
+// The columns of the key query: one row per key column, in conkey order.
+// Key-level fields repeat on each of a key's rows.
+namespace key_field {
+constexpr Field oid{"key_oid", "k.oid", FieldType::Oid};
+constexpr Field name{"key_name", "k.conname", FieldType::Name};
+constexpr Field child_oid{"child_oid", "k.conrelid", FieldType::Oid};
+constexpr Field child_schema{"child_schema", "cn.nspname", FieldType::Name};
+constexpr Field child_name{"child_name", "cr.relname", FieldType::Name};
+constexpr Field child_kind{"child_kind", "cr.relkind", FieldType::Char};
+constexpr Field child_owner{"child_owner", "cr.relowner", FieldType::Oid};
+constexpr Field parent_oid{"parent_oid", "k.confrelid", FieldType::Oid};
+constexpr Field parent_schema{"parent_schema", "pn.nspname", FieldType::Name};
+constexpr Field parent_name{"parent_name", "pr.relname", FieldType::Name};
+constexpr Field parent_kind{"parent_kind", "pr.relkind", FieldType::Char};
+constexpr Field parent_owner{"parent_owner", "pr.relowner", FieldType::Oid};
+constexpr Field match_type{"match_type", "k.confmatchtype", FieldType::Char};
+constexpr Field on_update{"on_update", "k.confupdtype", FieldType::Char};
+constexpr Field on_delete{"on_delete", "k.confdeltype", FieldType::Char};
+constexpr Field validated{"validated", "k.convalidated", FieldType::Bool};
+constexpr Field deferrable{"is_deferrable", "k.condeferrable", FieldType::Bool};
+constexpr Field deferred{"is_deferred", "k.condeferred", FieldType::Bool};
+constexpr Field enforcement{"enforcement", "e.enforcement", FieldType::Text};
+constexpr Field child_index{"child_index", "ix.indexrelid", FieldType::Oid};
+constexpr Field child_readable{
+    "child_readable", "pg_catalog.has_table_privilege(k.conrelid, 'SELECT')", FieldType::Bool};
+constexpr Field child_schema_usable{
+    "child_schema_usable", "pg_catalog.has_schema_privilege(cr.relnamespace, 'USAGE')",
+    FieldType::Bool};
+constexpr Field parent_schema_usable{
+    "parent_schema_usable", "pg_catalog.has_schema_privilege(pr.relnamespace, 'USAGE')",
+    FieldType::Bool};
+constexpr Field child_row_security{
+    "child_row_security", "pg_catalog.row_security_active(k.conrelid)", FieldType::Bool};
+constexpr Field parent_row_security{
+    "parent_row_security", "pg_catalog.row_security_active(k.confrelid)", FieldType::Bool};
+constexpr Field checker_under_parent_policy{
+    "checker_under_parent_policy",
+    "pr.relrowsecurity AND pr.relowner <> cr.relowner AND NOT EXISTS ("
+    "SELECT FROM pg_catalog.pg_roles r "
+    "WHERE r.oid = cr.relowner AND (r.rolsuper OR r.rolbypassrls))",
+    FieldType::Bool};
+constexpr Field child_statement_role{"child_statement_role", FKD_STATEMENT_ROLE("cr"),
+                                     FieldType::Name};
+constexpr Field parent_statement_role{"parent_statement_role", FKD_STATEMENT_ROLE("pr"),
+                                      FieldType::Name};
+constexpr Field caller_role{"caller_role",
+                            "CASE WHEN CURRENT_USER <> SESSION_USER THEN CURRENT_USER END",
+                            FieldType::Name};
+constexpr Field parent_accepts_bare_keys{
+    "parent_accepts_bare_keys", "pr.relkind IN ('r', 'p') AND pi.required_columns IS NULL",
+    FieldType::Bool};
+constexpr Field child_subscribed{
+    "child_subscribed",
+    "EXISTS (SELECT FROM pg_catalog.pg_subscription_rel sr WHERE sr.srrelid = k.conrelid "
+    "OR sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid)))",
+    FieldType::Bool};
+constexpr Field child_referenced{
+    "child_referenced",
+    "EXISTS (SELECT FROM pg_catalog.pg_constraint r "
+    "WHERE r.contype = 'f' AND r.confrelid = k.conrelid)",
+    FieldType::Bool};
+}  // namespace key_field
+
+namespace column_field {
+constexpr Field child_column{"child_column", "ca.attname", FieldType::Name};
+constexpr Field child_type{"child_type", "ca.atttypid", FieldType::Oid};
+constexpr Field child_typmod{"child_typmod", "ca.atttypmod", FieldType::Int4};
+constexpr Field child_not_null{"child_not_null", "ca.attnotnull", FieldType::Bool};
+constexpr Field child_default{
+    "child_default",
+    "COALESCE(pg_catalog.pg_get_expr(cd.adbin, cd.adrelid), "
+    "pg_catalog.pg_get_expr(ct.typdefaultbin, 0))",
+    FieldType::Text};
+constexpr Field child_default_node{"child_default_node",
+                                   "COALESCE(cd.adbin, ct.typdefaultbin)::pg_catalog.text",
+                                   FieldType::Text};
+constexpr Field child_identity{"child_identity", "ca.attidentity <> ''", FieldType::Bool};
+constexpr Field child_generated{"child_generated", "ca.attgenerated <> ''", FieldType::Bool};
+constexpr Field set_by_on_delete{
+    "set_by_on_delete",
+    "k.confdelsetcols IS NULL OR pg_catalog.cardinality(k.confdelsetcols) = 0 "
+    "OR col.child_attnum = ANY (k.confdelsetcols)",
+    FieldType::Bool};
+constexpr Field parent_column{"parent_column", "pa.attname", FieldType::Name};
+constexpr Field parent_type{"parent_type", "pa.atttypid", FieldType::Oid};
+constexpr Field parent_typmod{"parent_typmod", "pa.atttypmod", FieldType::Int4};
+constexpr Field parent_readable{
+    "parent_column_readable",
+    "pg_catalog.has_column_privilege(k.confrelid, col.parent_attnum, 'SELECT')", FieldType::Bool};
+constexpr Field checker_reads_parent{
+    "checker_reads_parent",
+    "pg_catalog.has_column_privilege(cr.relowner, k.confrelid, col.parent_attnum, 'SELECT') "
+    "AND pg_catalog.has_schema_privilege(cr.relowner, pr.relnamespace, 'USAGE')",
+    FieldType::Bool};
+constexpr Field parent_not_insertable{"parent_not_insertable",
+                                      "pa.attgenerated <> '' OR pa.attidentity = 'a'",
+                                      FieldType::Bool};
+constexpr Field parent_from_sequence{
+    "parent_from_sequence",
+    "pa.attidentity = 'd' OR EXISTS (SELECT FROM pg_catalog.pg_attrdef pd "
+    "JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
+    "AND d.objid = pd.oid "
+    "JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S' "
+    "WHERE pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum)",
+    FieldType::Bool};
+constexpr Field operator_schema{"operator_schema", "opn.nspname", FieldType::Name};
+constexpr Field operator_name{"operator_name", "op.oprname", FieldType::Name};
+constexpr Field left_type{"left_type", "op.oprleft", FieldType::Oid};
+constexpr Field left_type_schema{"left_type_schema", "ltn.nspname", FieldType::Name};
+constexpr Field left_type_name{"left_type_name", "lt.typname", FieldType::Name};
+constexpr Field right_type{"right_type", "op.oprright", FieldType::Oid};
+constexpr Field right_type_schema{"right_type_schema", "rtn.nspname", FieldType::Name};
+constexpr Field right_type_name{"right_type_name", "rt.typname", FieldType::Name};
+constexpr Field collation_schema{
+    "collation_schema", "CASE WHEN ca.attcollation <> pa.attcollation THEN colln.nspname END",
+    FieldType::Name};
+constexpr Field collation_name{
+    "collation_name", "CASE WHEN ca.attcollation <> pa.attcollation THEN coll.collname END",
+    FieldType::Name};
+}  // namespace column_field
+
+std::vector<const Field *> key_query_fields()
+{
+    using namespace key_field;
+    namespace c = column_field;
+    return {&oid, &name, &child_oid, &child_schema, &child_name, &child_kind, &child_owner,
+            &parent_oid, &parent_schema, &parent_name, &parent_kind, &parent_owner,
+            &match_type, &on_update, &on_delete, &validated, &deferrable, &deferred,
+            &enforcement, &child_index, &child_readable, &child_schema_usable,
+            &parent_schema_usable, &child_row_security, &parent_row_security,
+            &checker_under_parent_policy, &caller_role, &child_statement_role,
+            &parent_statement_role, &parent_accepts_bare_keys, &child_subscribed,
+            &child_referenced,
+            &c::child_column, &c::child_type, &c::child_typmod, &c::child_not_null,
+            &c::child_default, &c::child_default_node, &c::child_identity, &c::child_generated,
+            &c::set_by_on_delete, &c::parent_column, &c::parent_type, &c::parent_typmod,
+            &c::parent_readable, &c::checker_reads_parent, &c::parent_not_insertable,
+            &c::parent_from_sequence, &c::operator_schema, &c::operator_name, &c::left_type,
+            &c::left_type_schema, &c::left_type_name, &c::right_type, &c::right_type_schema,
+            &c::right_type_name, &c::collation_schema, &c::collation_name};
+}
+
+// One row per key column, in conkey order.
 std::string key_columns_query(std::optional<Oid> child_table)
 {
-    return keys_clause(child_table) + R"SQL(
-SELECT k.oid, k.conname,
-       k.conrelid, cn.nspname, cr.relname, cr.relkind,
-       k.confrelid, pn.nspname, pr.relname, pr.relkind,
-       k.confmatchtype, k.confupdtype, k.confdeltype,
-       k.convalidated, k.condeferrable, k.condeferred,
-       e.enforcement, ix.indexrelid,
-       pg_catalog.has_table_privilege(k.conrelid, 'SELECT'),
-       pg_catalog.has_column_privilege(k.confrelid, col.parent_attnum, 'SELECT'),
-       pg_catalog.row_security_active(k.conrelid),
-       pg_catalog.row_security_active(k.confrelid),
-       ca.attname, ca.atttypid, ca.attnotnull,
-       pa.attname, pa.atttypid,
-       opn.nspname, op.oprname,
-       op.oprleft, ltn.nspname, lt.typname,
-       op.oprright, rtn.nspname, rt.typname,
-       CASE WHEN ca.attcollation <> pa.attcollation THEN colln.nspname END,
-       CASE WHEN ca.attcollation <> pa.attcollation THEN coll.collname END,
-       COALESCE(pg_catalog.pg_get_expr(cd.adbin, cd.adrelid), pg_catalog.pg_get_expr(ct.typdefaultbin, 0)),
-       pa.atttypmod,
-       pa.attgenerated <> '' OR pa.attidentity = 'a',
-       pr.relkind IN ('r', 'p') AND pi.required_columns IS NULL,
-       ca.atttypmod,
-       EXISTS (SELECT FROM pg_catalog.pg_subscription_rel sr
-               WHERE sr.srrelid = k.conrelid
-                  OR sr.srrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree(k.conrelid))),
-       COALESCE(cd.adbin, ct.typdefaultbin)::pg_catalog.text,
-       ca.attidentity <> '', ca.attgenerated <> '',
-       k.confdelsetcols IS NULL OR pg_catalog.cardinality(k.confdelsetcols) = 0
-           OR col.child_attnum = ANY (k.confdelsetcols),
-       pa.attidentity = 'd' OR EXISTS (
-           SELECT FROM pg_catalog.pg_attrdef pd
-           JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid = pd.oid
-           JOIN pg_catalog.pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
-           WHERE pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum),
-       cr.relowner, pr.relowner,
-       pg_catalog.has_schema_privilege(cr.relnamespace, 'USAGE'),
-       pg_catalog.has_schema_privilege(pr.relnamespace, 'USAGE'),
-       pg_catalog.has_column_privilege(cr.relowner, k.confrelid, col.parent_attnum, 'SELECT')
-           AND pg_catalog.has_schema_privilege(cr.relowner, pr.relnamespace, 'USAGE'),
-       pr.relrowsecurity AND pr.relowner <> cr.relowner AND NOT EXISTS (
-           SELECT FROM pg_catalog.pg_roles r
-           WHERE r.oid = cr.relowner AND (r.rolsuper OR r.rolbypassrls)),
-       )SQL" + statement_role("cr") + R"SQL(,
-       )SQL" + statement_role("pr") + R"SQL(,
-       CASE WHEN CURRENT_USER <> SESSION_USER THEN CURRENT_USER END,
-       EXISTS (SELECT FROM pg_catalog.pg_constraint r
-               WHERE r.contype = 'f' AND r.confrelid = k.conrelid)
+    return keys_clause(child_table) + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
@@ -194,128 +292,97 @@ ORDER BY cn.nspname COLLATE pg_catalog."C", cr.relname COLLATE pg_catalog."C",
          k.conname COLLATE pg_catalog."C", k.oid, col.n)SQL";
 }
 
-enum Field {
-    kKeyOid, kKeyName,
-    kChildOid, kChildSchema, kChildName, kChildKind,
-    kParentOid, kParentSchema, kParentName, kParentKind,
-    kMatchType, kOnUpdate, kOnDelete,
-    kValidated, kDeferrable, kDeferred,
-    kEnforcement, kChildIndex,
-    kChildReadable, kParentColumnReadable, kChildRowSecurity, kParentRowSecurity,
-    kChildColumn, kChildType, kChildNotNull,
-    kParentColumn, kParentType,
-    kOperatorSchema, kOperatorName,
-    kLeftType, kLeftTypeSchema, kLeftTypeName,
-    kRightType, kRightTypeSchema, kRightTypeName,
-    kCollationSchema, kCollationName,
-    kChildDefault, kParentTypmod, kParentNotInsertable, kParentAcceptsBareKeys,
-    kChildTypmod, kChildSubscribed,
-    kChildDefaultNode, kChildIdentity, kChildGenerated, kSetByOnDelete, kParentFromSequence,
-    kChildOwner, kParentOwner, kChildSchemaUsable, kParentSchemaUsable,
-    kCheckerReadsParent, kCheckerUnderParentPolicy,
-    kChildStatementRole, kParentStatementRole, kCallerRole, kChildReferenced,
-};
-
-const std::string &text(const TextRow &row, Field field)
-{
-    const TextValue &value = row.at(field);
-    if (!value)
-        throw Error(kInternalError, "unexpected NULL in the foreign-key catalog query");
-    return *value;
-}
-
-Oid oid(const TextRow &row, Field field) { return std::stoul(text(row, field)); }
-bool flag(const TextRow &row, Field field) { return text(row, field) == "t"; }
-char code(const TextRow &row, Field field) { return text(row, field).at(0); }
-
 // The type as SQL that means the same under any search_path: schema-
 // qualified unless it is one of the grammar's own type names (integer,
 // character varying(3), ...), with the typmod.
-std::string type_sql(const TextRow &row, Field type, Field typmod)
+std::string type_sql(Oid type, int typmod)
 {
-    Oid type_oid = oid(row, type);
-    int32 type_modifier = std::stoi(text(row, typmod));
-    return pg_call([type_oid, type_modifier]() noexcept {
+    return pg_call([type, typmod]() noexcept {
         return static_cast<const char *>(format_type_extended(
-            type_oid, type_modifier, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
+            type, typmod, FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY));
     });
 }
 
 // Whether an expression (a pg_node_tree, as pg_attrdef.adbin) calls a
 // volatile function, as PostgreSQL's planner judges it.
-bool expression_is_volatile(const TextValue &node_tree)
+bool expression_is_volatile(const std::optional<std::string> &node_tree)
 {
     if (!node_tree)
         return false;
     const char *tree = node_tree->c_str();
-    return pg_call([tree]() noexcept { return contain_volatile_functions(static_cast<Node *>(stringToNode(tree))); });
+    return pg_call([tree]() noexcept {
+        return contain_volatile_functions(static_cast<Node *>(stringToNode(tree)));
+    });
 }
 
-Relation relation(const TextRow &row, Field oid_field, Field schema, Field name, Field kind,
-                  Field owner, Field statement_role)
+Relation relation(const CatalogRows &rows, std::size_t n, const Field &oid, const Field &schema,
+                  const Field &name, const Field &kind, const Field &owner,
+                  const Field &statement_role)
 {
-    Relation relation{oid(row, oid_field), {text(row, schema), text(row, name)}, code(row, kind),
-                      oid(row, owner), std::nullopt};
-    if (row.at(statement_role))
-        relation.statement_role = StatementRole{text(row, statement_role), row.at(kCallerRole)};
+    Relation relation{rows.oid(n, oid), {rows.text(n, schema), rows.text(n, name)},
+                      rows.code(n, kind), rows.oid(n, owner), std::nullopt};
+    if (std::optional<std::string> role = rows.optional_text(n, statement_role))
+        relation.statement_role =
+            StatementRole{*role, rows.optional_text(n, key_field::caller_role)};
     return relation;
 }
 
-ForeignKey key_from_row(const TextRow &row)
+ForeignKey key_from_row(const CatalogRows &rows, std::size_t n)
 {
+    using namespace key_field;
     ForeignKey key;
-    key.oid = oid(row, kKeyOid);
-    key.name = text(row, kKeyName);
-    key.child = relation(row, kChildOid, kChildSchema, kChildName, kChildKind, kChildOwner,
-                         kChildStatementRole);
-    key.parent = relation(row, kParentOid, kParentSchema, kParentName, kParentKind, kParentOwner,
-                          kParentStatementRole);
-    key.match = match_type_from_code(code(row, kMatchType));
-    key.on_update = action_from_code(code(row, kOnUpdate));
-    key.on_delete = action_from_code(code(row, kOnDelete));
-    key.validated = flag(row, kValidated);
-    key.deferrable = flag(row, kDeferrable);
-    key.initially_deferred = flag(row, kDeferred);
-    key.enforcement = enforcement_from_text(text(row, kEnforcement));
-    key.child_index = row.at(kChildIndex) ? oid(row, kChildIndex) : 0;
-    key.child_readable = flag(row, kChildReadable);
-    key.child_schema_usable = flag(row, kChildSchemaUsable);
-    key.parent_schema_usable = flag(row, kParentSchemaUsable);
-    key.checker_under_parent_policy = flag(row, kCheckerUnderParentPolicy);
-    key.parent_readable = true;  // and-ed over the columns below
-    key.child_row_security = flag(row, kChildRowSecurity);
-    key.parent_row_security = flag(row, kParentRowSecurity);
-    key.parent_accepts_bare_keys = flag(row, kParentAcceptsBareKeys);
-    key.child_is_subscribed = flag(row, kChildSubscribed);
-    key.child_is_referenced = flag(row, kChildReferenced);
+    key.oid = rows.oid(n, oid);
+    key.name = rows.text(n, name);
+    key.child = relation(rows, n, child_oid, child_schema, child_name, child_kind, child_owner,
+                         child_statement_role);
+    key.parent = relation(rows, n, parent_oid, parent_schema, parent_name, parent_kind,
+                          parent_owner, parent_statement_role);
+    key.match = match_type_from_code(rows.code(n, match_type));
+    key.on_update = action_from_code(rows.code(n, on_update));
+    key.on_delete = action_from_code(rows.code(n, on_delete));
+    key.validated = rows.flag(n, validated);
+    key.deferrable = rows.flag(n, deferrable);
+    key.initially_deferred = rows.flag(n, deferred);
+    key.enforcement = enforcement_from_text(rows.text(n, enforcement));
+    key.child_index = rows.optional_oid(n, child_index).value_or(0);
+    key.child_readable = rows.flag(n, child_readable);
+    key.child_schema_usable = rows.flag(n, child_schema_usable);
+    key.parent_schema_usable = rows.flag(n, parent_schema_usable);
+    key.child_row_security = rows.flag(n, child_row_security);
+    key.parent_row_security = rows.flag(n, parent_row_security);
+    key.checker_under_parent_policy = rows.flag(n, checker_under_parent_policy);
+    key.parent_accepts_bare_keys = rows.flag(n, parent_accepts_bare_keys);
+    key.child_is_subscribed = rows.flag(n, child_subscribed);
+    key.child_is_referenced = rows.flag(n, child_referenced);
     return key;
 }
 
-KeyColumn column_from_row(const TextRow &row)
+KeyColumn column_from_row(const CatalogRows &rows, std::size_t n)
 {
+    using namespace column_field;
     KeyColumn column;
-    column.child_column = text(row, kChildColumn);
-    column.child_type = oid(row, kChildType);
-    column.child_not_null = flag(row, kChildNotNull);
-    column.parent_column = text(row, kParentColumn);
-    column.parent_type = oid(row, kParentType);
-    column.equality.name = {text(row, kOperatorSchema), text(row, kOperatorName)};
-    column.equality.left_type = oid(row, kLeftType);
-    column.equality.left_type_name = {text(row, kLeftTypeSchema), text(row, kLeftTypeName)};
-    column.equality.right_type = oid(row, kRightType);
-    column.equality.right_type_name = {text(row, kRightTypeSchema), text(row, kRightTypeName)};
-    if (row.at(kCollationName))
-        column.comparison_collation = QualifiedName{text(row, kCollationSchema),
-                                                    text(row, kCollationName)};
-    column.child_default = row.at(kChildDefault);
-    column.parent_type_name = type_sql(row, kParentType, kParentTypmod);
-    column.child_type_name = type_sql(row, kChildType, kChildTypmod);
-    column.parent_insertable = !flag(row, kParentNotInsertable);
-    column.child_generated = flag(row, kChildGenerated);
-    column.child_default_volatile =
-        flag(row, kChildIdentity) || expression_is_volatile(row.at(kChildDefaultNode));
-    column.set_by_on_delete = flag(row, kSetByOnDelete);
-    column.parent_from_sequence = flag(row, kParentFromSequence);
+    column.child_column = rows.text(n, child_column);
+    column.child_type = rows.oid(n, child_type);
+    column.child_not_null = rows.flag(n, child_not_null);
+    column.parent_column = rows.text(n, parent_column);
+    column.parent_type = rows.oid(n, parent_type);
+    column.equality.name = {rows.text(n, operator_schema), rows.text(n, operator_name)};
+    column.equality.left_type = rows.oid(n, left_type);
+    column.equality.left_type_name = {rows.text(n, left_type_schema), rows.text(n, left_type_name)};
+    column.equality.right_type = rows.oid(n, right_type);
+    column.equality.right_type_name = {rows.text(n, right_type_schema),
+                                       rows.text(n, right_type_name)};
+    if (std::optional<std::string> collation = rows.optional_text(n, collation_name))
+        column.comparison_collation = QualifiedName{rows.text(n, collation_schema), *collation};
+    column.child_default = rows.optional_text(n, child_default);
+    column.parent_type_name = type_sql(column.parent_type, rows.int4(n, parent_typmod));
+    column.child_type_name = type_sql(column.child_type, rows.int4(n, child_typmod));
+    column.parent_insertable = !rows.flag(n, parent_not_insertable);
+    column.child_generated = rows.flag(n, child_generated);
+    column.child_default_volatile = rows.flag(n, child_identity) ||
+                                    expression_is_volatile(rows.optional_text(n, child_default_node));
+    column.set_by_on_delete = rows.flag(n, set_by_on_delete);
+    column.parent_from_sequence = rows.flag(n, parent_from_sequence);
     return column;
 }
 
@@ -329,33 +396,55 @@ std::string oid_array(const KeyList &keys, Pick pick)
     return "'{" + oids + "}'::pg_catalog.oid[]";
 }
 
-// Rows whose first column is an OID that pick() gives for a key: hands
-// each key its rows, in order.
-template <typename Pick, typename Take>
-void distribute_rows(const std::string &query, KeyList &keys, Pick pick, Take take)
+// The keys by what pick() gives for each (several keys can share it).
+template <typename Pick>
+std::unordered_map<Oid, std::vector<ForeignKey *>> keys_by(KeyList &keys, Pick pick)
 {
-    for (const TextRow &row : query_text_rows(query)) {
-        Oid owner = std::stoul(row.at(0).value());
-        for (auto &key : keys)
-            if (pick(key) == owner)
-                take(key, row);
+    std::unordered_map<Oid, std::vector<ForeignKey *>> by;
+    for (ForeignKey &key : keys)
+        by[pick(key)].push_back(&key);
+    return by;
+}
+
+constexpr Field kOwnerField{"owner", "owner", FieldType::Oid};
+
+// Rows whose column owner (among fields) is an OID that pick() gives for a
+// key: hands each key its rows, in order, in one pass.
+template <typename Pick, typename Take>
+void distribute_rows(const std::string &query, const std::vector<const Field *> &fields,
+                     KeyList &keys, Pick pick, Take take)
+{
+    CatalogRows rows(query, fields);
+    auto by_owner = keys_by(keys, pick);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+        auto found = by_owner.find(rows.oid(n, kOwnerField));
+        if (found != by_owner.end())
+            for (ForeignKey *key : found->second)
+                take(*key, rows, n);
     }
 }
+
+constexpr Field kColumnName{"column_name", "a.attname", FieldType::Name};
 
 void load_primary_keys(KeyList &keys)
 {
     auto child = [](const ForeignKey &key) { return key.child.oid; };
     distribute_rows(R"SQL(
-SELECT c.conrelid, a.attname
+SELECT c.conrelid AS owner, a.attname AS column_name
 FROM pg_catalog.pg_constraint c
 CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
 WHERE c.contype = 'p' AND c.conrelid = ANY ()SQL" + oid_array(keys, child) + R"SQL()
 ORDER BY c.conrelid, k.n)SQL",
-                    keys, child, [](ForeignKey &key, const TextRow &row) {
-                        key.child_primary_key.push_back(row.at(1).value());
+                    {&kOwnerField, &kColumnName}, keys, child,
+                    [](ForeignKey &key, const CatalogRows &rows, std::size_t n) {
+                        key.child_primary_key.push_back(rows.text(n, kColumnName));
                     });
 }
+
+constexpr Field kTriggerSchema{"trigger_schema", "n.nspname", FieldType::Name};
+constexpr Field kTriggerTable{"trigger_table", "r.relname", FieldType::Name};
+constexpr Field kTriggerName{"trigger_name", "tg.tgname", FieldType::Name};
 
 // The key's RI triggers, on its own tables and its clones' partitions, that
 // an ordinary session does not fire.
@@ -368,7 +457,7 @@ WITH RECURSIVE tree AS (
     WHERE c.oid = ANY ()SQL" + oid_array(keys, self) + R"SQL()
     UNION ALL
     SELECT t.root, c.oid FROM pg_catalog.pg_constraint c JOIN tree t ON c.conparentid = t.oid)
-SELECT t.root, n.nspname, r.relname, tg.tgname
+SELECT t.root AS owner, )SQL" + select_list({&kTriggerSchema, &kTriggerTable, &kTriggerName}) + R"SQL(
 FROM tree t
 JOIN pg_catalog.pg_trigger tg ON tg.tgconstraint = t.oid
 JOIN pg_catalog.pg_class r ON r.oid = tg.tgrelid
@@ -376,18 +465,23 @@ JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
 WHERE tg.tgenabled IN ('D', 'R')
 ORDER BY t.root, n.nspname COLLATE pg_catalog."C", r.relname COLLATE pg_catalog."C",
          tg.tgname COLLATE pg_catalog."C")SQL",
-                    keys, self, [](ForeignKey &key, const TextRow &row) {
+                    {&kOwnerField, &kTriggerSchema, &kTriggerTable, &kTriggerName}, keys, self,
+                    [](ForeignKey &key, const CatalogRows &rows, std::size_t n) {
                         key.unenforced_triggers.push_back(
-                            {{row.at(1).value(), row.at(2).value()}, row.at(3).value()});
+                            {{rows.text(n, kTriggerSchema), rows.text(n, kTriggerTable)},
+                             rows.text(n, kTriggerName)});
                     });
 }
+
+constexpr Field kTableOid{"table_oid", "t.oid", FieldType::Oid};
 
 // AccessShareLock on both tables of every key, before their definitions
 // are read and trusted: a table cannot change under a check, nor be dropped.
 void lock_key_tables(std::optional<Oid> child_table)
 {
-    for (const TextRow &row : query_text_rows(key_tables_query(child_table))) {
-        Oid table = std::stoul(row.at(0).value());
+    CatalogRows tables(key_tables_query(child_table), {&kTableOid});
+    for (std::size_t n = 0; n < tables.size(); ++n) {
+        Oid table = tables.oid(n, kTableOid);
         pg_call([table]() noexcept { LockRelationOid(table, AccessShareLock); });
     }
 }
@@ -404,22 +498,24 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys
     // subqueries, whose size the planner overestimates, became hash and
     // merge joins that read all of pg_constraint and pg_trigger for each key
     // (1,500 keys: 1.45 s, now 0.25).
-    std::vector<TextRow> rows;
     with_settings({{"join_collapse_limit", "1"}, {"enable_hashjoin", "off"},
                    {"enable_mergejoin", "off"}}, [&] {
         // Once the tables are locked, under a new snapshot: what any DDL
         // that committed before the locks changed is seen.
-        rows = use == KeyUse::ReadTables ? query_text_rows_now(key_columns_query(child_table))
-                                         : query_text_rows(key_columns_query(child_table));
+        CatalogRows rows(key_columns_query(child_table), key_query_fields(),
+                         use == KeyUse::ReadTables ? CatalogSnapshot::New
+                                                   : CatalogSnapshot::Callers);
+        for (std::size_t n = 0; n < rows.size(); ++n) {
+            if (keys.empty() || keys.back().oid != rows.oid(n, key_field::oid))
+                keys.push_back(key_from_row(rows, n));
+            ForeignKey &key = keys.back();
+            key.columns.push_back(column_from_row(rows, n));
+            key.parent_readable =
+                key.parent_readable && rows.flag(n, column_field::parent_readable);
+            key.checker_reads_parent =
+                key.checker_reads_parent && rows.flag(n, column_field::checker_reads_parent);
+        }
     });
-    for (const TextRow &row : rows) {
-        if (keys.empty() || keys.back().oid != oid(row, kKeyOid))
-            keys.push_back(key_from_row(row));
-        ForeignKey &key = keys.back();
-        key.columns.push_back(column_from_row(row));
-        key.parent_readable = key.parent_readable && flag(row, kParentColumnReadable);
-        key.checker_reads_parent = key.checker_reads_parent && flag(row, kCheckerReadsParent);
-    }
     if (keys.empty())
         return;
     load_primary_keys(keys);

@@ -158,7 +158,7 @@ is($node->safe_psql('postgres', "SELECT orphan_rows FROM fk_audit('child')"),
     SET fkdoctor.progress = on;
     SELECT count(*) FROM fk_audit('child');
     });
-like($stderr, qr/NOTICE:  fkdoctor: child_parent_id_fkey on public\.child: orphans, 1 orphan rows, \d+ ms/,
+like($stderr, qr/NOTICE:  fkdoctor: child_parent_id_fkey on public\.child: orphans, 1 orphan row, \d+ ms/,
     'fkdoctor.progress reports each key');
 
 $node->stop;
