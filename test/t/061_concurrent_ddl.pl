@@ -80,6 +80,7 @@ my $ddl = $node->background_psql('postgres', extra_params => [ '-U', $owner ]);
 my $ddl_pid = $ddl->query_safe('SELECT pg_backend_pid()');
 $ddl->query_until(qr/started/, q{
     \echo started
+    SET client_min_messages = warning;
     ALTER TABLE fkd_ddl.pu DROP COLUMN u CASCADE;
     ALTER TABLE fkd_ddl.pu ADD COLUMN u bigint DEFAULT 7;
     INSERT INTO fkd_ddl.pu (u) VALUES (8);
