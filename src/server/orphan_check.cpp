@@ -16,11 +16,28 @@ namespace {
 
 std::int64_t number(const TextValue &value) { return value ? std::stoll(*value) : 0; }
 
+// Whether to check the key in memory. Never a key of Citus tables: their
+// rows are in the shards, on the workers, and reading them here would pull
+// every row to this node; their checks are queries Citus pushes down whole
+// to the shards.
+bool check_in_memory(const ForeignKey &key)
+{
+    return !key.is_distributed() && can_check_in_memory(key);
+}
+
+// fk_orphans' columns as the function is declared: 0.3 adds child_shard and
+// child_node to the six of 0.1 and 0.2 (a library newer than the
+// extension's SQL objects still serves them).
+OrphanColumns orphan_columns(const RowSink &sink)
+{
+    return sink.descriptor->natts > 6 ? OrphanColumns::Located : OrphanColumns::Basic;
+}
+
 // The key's orphan rows counted in memory, or nothing if it cannot be
 // checked that way or its parent's keys do not fit.
 std::optional<std::int64_t> count_in_memory(const ForeignKey &key)
 {
-    if (!can_check_in_memory(key))
+    if (!check_in_memory(key))
         return std::nullopt;
     std::optional<KeyCounts> counts = scan_keys_in_memory({&key}).keys.front();
     if (!counts)
@@ -47,7 +64,10 @@ OrphanSample sample_orphans(const ForeignKey &key)
         // A key checked in memory and found clean needs no second scan.
         if (count_in_memory(key) == std::optional<std::int64_t>(0))
             return;
-        TextRow row = query_text_rows(orphan_count_and_sample_query(key)).at(0);
+        TextRow row = query_text_rows(key.is_distributed()
+                                          ? distributed_orphan_count_and_sample_query(key)
+                                          : orphan_count_and_sample_query(key))
+                          .at(0);
         sample.orphan_rows = number(row.at(0));
         if (sample.orphan_rows > 0)
             sample.key_values.assign(row.begin() + 1, row.end());
@@ -59,15 +79,20 @@ std::uint64_t put_orphan_rows(const ForeignKey &key, std::optional<std::int64_t>
                               const RowSink &sink)
 {
     std::uint64_t put = 0;
+    OrphanColumns columns = orphan_columns(sink);
     run_as_key_checker(key, [&] {
-        if (can_check_in_memory(key)) {
+        if (key.is_distributed()) {
+            put = run_query_into(distributed_orphan_rows_query(key, limit, columns), sink);
+            return;
+        }
+        if (check_in_memory(key)) {
             OrphanSpool spool;
             if (spool_orphans_in_memory(key, limit, spool)) {
-                put = put_spooled_orphans(key, spool, sink);
+                put = put_spooled_orphans(key, spool, sink, columns);
                 return;
             }
         }
-        put = run_query_into(orphan_rows_query(key, limit), sink);
+        put = run_query_into(orphan_rows_query(key, limit, columns), sink);
     });
     return put;
 }
@@ -202,13 +227,16 @@ void audit_table_as_checker(const KeysInAudit &keys, TableAudit &table)
 {
     KeysInAudit in_memory, others;
     for (const KeyInAudit &entry : keys)
-        (can_check_in_memory(*entry.key) ? in_memory : others).push_back(entry);
+        (check_in_memory(*entry.key) ? in_memory : others).push_back(entry);
     if (!in_memory.empty())
         for (const KeyInAudit &entry : audit_in_memory(in_memory, table))
             others.push_back(entry);
     if (others.empty())
         return;
-    if (others.size() > 1 && child_outgrows_cache(*others.front().key) &&
+    // A Citus table's keys are checked one by one, each anti-join pushed
+    // down (one scan joining parents of other co-locations is not).
+    if (others.size() > 1 && !others.front().key->is_distributed() &&
+        child_outgrows_cache(*others.front().key) &&
         audit_in_one_scan(others, table))
         return;
     audit_key_by_key(others, table);

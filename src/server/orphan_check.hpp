@@ -1,6 +1,7 @@
 // The checking layer: the one place that decides how a key's orphans are
 // found — in memory against its parent's keys (key_check_in_memory.hpp), or
-// by PostgreSQL's own anti-join — and that runs every query of a check as
+// by PostgreSQL's own anti-join, which for a key of Citus tables is always
+// the way, pushed down to the shards — and that runs every query of a check as
 // the key's checker, the child table's owner (run_as_owner.hpp). The SQL
 // functions ask it their questions; none of them chooses a way itself.
 #pragma once
