@@ -248,6 +248,26 @@ like($c->(q{SELECT diagnosis FROM fk_audit('lines')}), qr/disabled.*\Q$lines_sha
     'fk_audit\'s diagnosis names the shard whose triggers are disabled');
 unlike($c->(q{SELECT coalesce(string_agg("check", ' '), '') FROM fk_lint('orders')}),
     qr/valid_but_unenforced|not_valid/, 'no false alarm on a key whose shards are all enforced');
+{
+    my $port = $lines_node->port;
+    like($c->(q{SELECT string_agg(statement || ' -- ' || note, E'\n') FROM fk_repairs('lines')
+                WHERE step = 'enable_trigger'}),
+        qr/^ALTER TABLE public\.\Q$lines_shard\E ENABLE TRIGGER .*run this on node 127\.0\.0\.1:$port/m,
+        'fk_repairs enables the shard\'s trigger, on the node that holds it');
+}
+
+# Every strategy's statements run (rolled back): Citus runs them all,
+# including a Citus local table's UPDATE and DELETE.
+for my $strategy (qw(delete set_null insert_parent)) {
+    my @failed;
+    for my $statement (split /\n/, $c->(qq{
+            SELECT statement FROM fk_repairs(NULL, '$strategy')
+            WHERE statement IS NOT NULL AND step = 'repair'})) {
+        my ($status, $out, $err) = $coordinator->psql('postgres', "BEGIN; $statement; ROLLBACK");
+        push @failed, "$statement: $err" if $status != 0 || $err =~ /ERROR/;
+    }
+    is(join("\n", @failed), '', "every $strategy repair runs on the coordinator");
+}
 
 # On a worker: a shard named is checked, against its own name.
 {
@@ -300,6 +320,29 @@ for my $table (sort keys %key_sql) {
     push @refused, "$table: $err" if $status != 0;
 }
 is(join("\n", @refused), '', 'PostgreSQL validates every key again on every shard');
+$c->("ALTER TABLE $_ DROP CONSTRAINT IF EXISTS judge_$_") for sort keys %key_sql;
+
+# A shard move re-creates the shard's keys on the target without checking
+# them (citus.skip_constraint_validation; 13.2.2 marks them valid, a move
+# that re-creates them NOT VALID leaves them so): the key is no less valid,
+# and fkdoctor raises no alarm.
+{
+    my ($from, $shard) = shard_of('orders', 101);
+    my ($to) = grep { $_ != $from } @workers;
+    $c->(sprintf(q{SELECT citus_move_shard_placement(get_shard_id_for_distribution_column('orders', 101),
+                   '127.0.0.1', %d, '127.0.0.1', %d, shard_transfer_mode => 'block_writes')},
+                 $from->port, $to->port));
+    is($c->(qq{SELECT nodeport FROM citus_shards WHERE shard_name = '$shard'}), $to->port,
+        'the shard moved');
+    $to->safe_psql('postgres', "UPDATE pg_constraint SET convalidated = false
+                                WHERE conrelid = '$shard'::regclass AND contype = 'f'");
+    is($c->(q{SELECT coalesce(string_agg("check", ' '), '') FROM fk_lint('orders')
+              WHERE "check" IN ('not_valid', 'valid_but_unenforced')}),
+        '', 'fk_lint raises no alarm for a moved shard');
+    is($c->(q{SELECT validated || ' ' || enforcement FROM fk_constraints('orders')}), 'true enabled',
+        'fk_constraints: the key is valid and enforced');
+    is($c->(q{SELECT status FROM fk_audit('orders')}), 'ok', 'fk_audit after the move');
+}
 
 $_->stop for reverse @nodes;
 done_testing();
