@@ -145,8 +145,7 @@ void load_citus_tables(const CitusNode &node, KeyList &keys)
     if (!node.installed || keys.empty())
         return;
     mark_citus_tables(keys);
-    if (node.coordinator)
-        load_shard_triggers(keys);
+    load_shard_triggers(keys);
 }
 
 }  // namespace fkd

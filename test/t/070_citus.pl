@@ -284,6 +284,12 @@ for my $strategy (qw(delete set_null insert_parent)) {
     unlike($worker_orphans, qr/\|(orders|lines|customers|countries|projects)$/m,
         'on a worker, a whole-database call leaves out the shell tables');
     like($worker_orphans, qr/\|orders_\d+$/m, '... and checks the worker\'s shards');
+    my $logical = q{SELECT string_agg(child_table || ' ' || missing_key::text || ' ' || child_shard,
+                                      ', ' ORDER BY missing_key::text) FROM fk_orphans('orders')};
+    is($workers[0]->safe_psql('postgres', $logical), $c->($logical),
+        'on a worker, a Citus table named is checked as on the coordinator');
+    is($workers[0]->safe_psql('postgres', q{SELECT enforcement FROM fk_constraints('lines')}),
+        'disabled', '... with its shards\' trigger state');
 }
 
 # The repairs, then PostgreSQL's judgement: each key added again validates
