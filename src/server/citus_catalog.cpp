@@ -1,6 +1,7 @@
 #include "server/citus_catalog.hpp"
 
 #include "core/errors.hpp"
+#include "server/catalog_query.hpp"
 #include "server/spi_executor.hpp"
 
 namespace fkd {
@@ -25,23 +26,37 @@ CitusTable citus_table(char method, char replication, bool colocated)
     return colocated ? CitusTable::SingleShard : CitusTable::Local;
 }
 
+namespace table_field {
+constexpr Field oid{"table_oid", "p.logicalrelid::pg_catalog.oid", FieldType::Oid};
+constexpr Field method{"partition_method", "p.partmethod", FieldType::Char};
+constexpr Field replication{"replication_model", "p.repmodel", FieldType::Char};
+constexpr Field colocated{"colocated", "p.colocationid <> 0", FieldType::Bool};
+constexpr Field distribution_column{
+    "distribution_column",
+    "CASE WHEN p.partmethod = 'h' "
+    "THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END",
+    FieldType::Text};
+}  // namespace table_field
+
 void mark_citus_tables(KeyList &keys)
 {
-    std::vector<TextRow> rows = query_text_rows(R"SQL(
-SELECT p.logicalrelid::pg_catalog.oid, p.partmethod, p.repmodel, p.colocationid <> 0,
-       CASE WHEN p.partmethod = 'h'
-            THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END
-FROM pg_catalog.pg_dist_partition p
-WHERE p.logicalrelid = ANY ()SQL" + oid_list(keys) + ")");
-    for (const TextRow &row : rows) {
-        Oid table = std::stoul(row.at(0).value());
-        CitusTable kind = citus_table(row.at(1).value().at(0), row.at(2).value().at(0),
-                                      row.at(3).value() == "t");
+    using namespace table_field;
+    const std::vector<const Field *> fields{&oid, &method, &replication, &colocated,
+                                            &distribution_column};
+    CatalogRows rows("SELECT " + select_list(fields) +
+                         " FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = ANY (" +
+                         oid_list(keys) + ")",
+                     fields);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+        Oid table = rows.oid(n, oid);
+        CitusTable kind = citus_table(rows.code(n, method), rows.code(n, replication),
+                                      rows.flag(n, colocated));
         for (ForeignKey &key : keys)
             for (Relation *relation : {&key.child, &key.parent})
                 if (relation->oid == table) {
                     relation->citus = kind;
-                    relation->distribution_column = row.at(4).value_or("");
+                    relation->distribution_column =
+                        rows.optional_text(n, distribution_column).value_or("");
                 }
     }
 }
@@ -75,7 +90,19 @@ shard_triggers AS (
            f.trigger ->> 4 AS enabled,
            pg_catalog.substring(f.trigger ->> 0, '_([0-9]+)$')::pg_catalog.int8 AS shardid
     FROM found f)
-SELECT s.logicalrelid::pg_catalog.oid, t.shard_key, t.schema, t.table_name, t.trigger_name, t.enabled, t.node
+SELECT )SQL";
+
+namespace trigger_field {
+constexpr Field table{"table_oid", "s.logicalrelid::pg_catalog.oid", FieldType::Oid};
+constexpr Field shard_key{"shard_key", "t.shard_key", FieldType::Text};
+constexpr Field schema{"schema", "t.schema", FieldType::Text};
+constexpr Field table_name{"table_name", "t.table_name", FieldType::Text};
+constexpr Field trigger_name{"trigger_name", "t.trigger_name", FieldType::Text};
+constexpr Field disabled{"disabled", "t.enabled = 'D'", FieldType::Bool};
+constexpr Field node{"node", "t.node", FieldType::Text};
+}  // namespace trigger_field
+
+const char *kShardTriggersFrom = R"SQL(
 FROM shard_triggers t
 JOIN pg_catalog.pg_dist_shard s ON s.shardid = t.shardid
 WHERE s.logicalrelid = ANY ()SQL";
@@ -88,24 +115,28 @@ void load_shard_triggers(KeyList &keys)
             child_tables += (child_tables.empty() ? "" : ",") + std::to_string(key.child.oid);
     if (child_tables.empty())
         return;
-    std::vector<TextRow> rows = query_text_rows(
-        std::string(kShardTriggersQuery) + "'{" + child_tables + "}'::pg_catalog.oid[])" +
-        " ORDER BY t.node, t.schema, t.table_name, t.trigger_name");
-    for (const TextRow &row : rows) {
-        Oid child = std::stoul(row.at(0).value());
-        const std::string &shard_key = row.at(1).value();
+    using namespace trigger_field;
+    const std::vector<const Field *> fields{&table, &shard_key, &schema, &table_name,
+                                            &trigger_name, &disabled, &node};
+    CatalogRows rows(std::string(kShardTriggersQuery) + select_list(fields) +
+                         kShardTriggersFrom + "'{" + child_tables + "}'::pg_catalog.oid[])" +
+                         " ORDER BY t.node, t.schema, t.table_name, t.trigger_name",
+                     fields);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+        Oid child = rows.oid(n, table);
+        std::string key_name = rows.text(n, shard_key);
         for (ForeignKey &key : keys) {
-            if (key.child.oid != child || shard_key.rfind(key.name + "_", 0) != 0 ||
-                shard_key.find_first_not_of("0123456789", key.name.size() + 1) !=
+            // <key>_<shardid>
+            if (key.child.oid != child || key_name.rfind(key.name + "_", 0) != 0 ||
+                key_name.find_first_not_of("0123456789", key.name.size() + 1) !=
                     std::string::npos)
                 continue;
-            bool disabled = row.at(5).value() == "D";
-            if (disabled)
+            if (rows.flag(n, disabled))
                 key.enforcement = Enforcement::Disabled;
             else if (key.enforcement == Enforcement::Enabled)
                 key.enforcement = Enforcement::ReplicaOnly;
-            key.unenforced_triggers.push_back(
-                {{row.at(2).value(), row.at(3).value()}, row.at(4).value(), row.at(6).value()});
+            key.unenforced_triggers.push_back({{rows.text(n, schema), rows.text(n, table_name)},
+                                               rows.text(n, trigger_name), rows.text(n, node)});
         }
     }
 }

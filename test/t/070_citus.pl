@@ -229,6 +229,10 @@ is($c->(q{SET fkdoctor.check_in_memory = off;
     $c->(q{SELECT string_agg(constraint_name || ' ' || orphan_rows, ', ' ORDER BY 1) FROM fk_audit()}),
     'fk_audit gives the same counts with fkdoctor.check_in_memory = off');
 
+is($c->(q{SELECT fk_audit_record() > 0;
+          SELECT count(*) FILTER (WHERE status = 'orphans') || ' of ' || count(*) FROM fk_audit_log}),
+    "t\n7 of 7", 'fk_audit_record keeps the audit on the coordinator');
+
 # fk_assert_clean: PostgreSQL's error, naming an orphan.
 {
     my ($ret, $stdout, $stderr) = $coordinator->psql('postgres',
