@@ -2,14 +2,29 @@
 // parent's keys held as a bitmap when they are dense integers (serial ids
 // usually are) or in an open-addressing hash set, 8 to 32 bytes a key where
 // a hash join spends about 48. Plain C++, no PostgreSQL headers.
+//
+// Memory: the sets grow with a table (up to maintenance_work_mem), so they
+// take it from the std::pmr::memory_resource they are given; the server
+// gives each check's sets a memory context of their own (key_set_memory.hpp).
+// Sizes are checked before they are multiplied, so no count overflows one.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory_resource>
 #include <optional>
 #include <vector>
 
 namespace fkd {
+
+// Where a set's memory comes from; the default is the C++ heap.
+using KeyMemory = std::pmr::memory_resource;
+inline KeyMemory *default_key_memory() { return std::pmr::get_default_resource(); }
+
+// Keys read from a parent, before a set is built from them.
+template <typename Key>
+using KeyVector = std::pmr::vector<Key>;
 
 // A key of one integer column, sign-extended to 64 bits.
 using IntegerKey = std::int64_t;
@@ -26,31 +41,82 @@ struct WideKey {
     bool operator!=(const WideKey &other) const { return !(*this == other); }
 };
 
-// A hash set with linear probing. insert() refuses to grow past max_bytes
-// and says so, so that a caller can bound its memory.
+// The secret that places keys in a hash set. Keys come from tables whose
+// owners choose them: with a fixed hash they could pick keys that all want
+// one slot. The server draws a seed at random for each call.
+struct HashSeed {
+    std::uint64_t first = 0;
+    std::uint64_t second = 0;
+};
+
+// What the hash uses, drawn from a seed once per set: any two seeds, however
+// alike (tests use small ones), give unrelated secrets.
+struct HashSecret {
+    std::uint64_t mask;        // xor'ed into a key's first word
+    std::uint64_t multiplier;  // odd; one per word
+    std::uint64_t second_multiplier;
+};
+HashSecret secret_of(HashSeed seed);
+
+// Called every kKeysPerInterruptCheck keys while a set is built or grown;
+// the server passes check_for_interrupts(), which throws on a cancel or
+// timeout. May be empty.
+using InterruptCheck = std::function<void()>;
+constexpr std::size_t kKeysPerInterruptCheck = 4096;
+
+// No insert or lookup looks at more slots than this: a key that finds the
+// kMaxProbes slots from its own taken is refused (Full), so no input makes
+// either cost more. Keys hashed at random into a set at most half full need
+// more than k slots with a chance of about (0.5 e^0.5)^k: 4e-6 for 64,
+// 4e-22 for 256. Past that, the keys were chosen against the hash.
+constexpr std::size_t kMaxProbes = 256;
+
+// A hash set with linear probing. insert() refuses to grow past max_bytes,
+// or to put a key past kMaxProbes slots from its own, and says so (Full),
+// so that a caller can bound its memory and its work.
 template <typename Key>
 class KeyHashSet {
 public:
-    explicit KeyHashSet(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+    KeyHashSet(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {},
+               KeyMemory *memory = default_key_memory())
+        : slots_(memory), max_bytes_(max_bytes), secret_(secret_of(seed)),
+          check_interrupts_(std::move(check_interrupts))
+    {
+    }
 
     enum class Insert { Added, Present, Full };
     Insert insert(const Key &key);
     bool contains(const Key &key) const;
     std::size_t size() const { return size_; }
     std::size_t bytes() const { return slots_.size() * sizeof(Key); }
+    // Makes room for count keys at once; false if they would not fit in
+    // max_bytes (or, rehashed, crowd past kMaxProbes).
+    bool reserve(std::size_t count);
 
     // Bytes a set of this many keys takes (at most half full).
     static std::size_t bytes_for(std::size_t count);
 
-private:
-    std::size_t slot_of(const Key &key) const;
-    std::size_t next_slot(std::size_t slot) const { return (slot + 1) & (slots_.size() - 1); }
-    bool grow();
+    // For tests: the slot where a key's probes start (0 while the set has
+    // no slots), and the most slots any insert has looked at (never more
+    // than kMaxProbes).
+    std::size_t home_slot(const Key &key) const;
+    std::size_t longest_probe() const { return longest_probe_; }
 
-    std::vector<Key> slots_;  // kEmpty marks a free slot
+private:
+    bool rehash(std::size_t new_slots);
+    // Where key is, or the free slot to put it in, and how many slots were
+    // looked at; nothing if it is neither within kMaxProbes of its own.
+    std::optional<std::size_t> find_slot(const std::pmr::vector<Key> &slots, int shift,
+                                         const Key &key, std::size_t &probes) const;
+
+    std::pmr::vector<Key> slots_;  // kEmpty marks a free slot
+    int shift_ = 64;          // a key's home slot: the top bits of its hash
     bool holds_empty_marker_ = false;  // the set holds the value kEmpty itself
     std::size_t size_ = 0;
+    std::size_t longest_probe_ = 0;
     std::size_t max_bytes_;
+    HashSecret secret_;
+    InterruptCheck check_interrupts_;
 };
 
 extern template class KeyHashSet<IntegerKey>;
@@ -61,34 +127,40 @@ extern template class KeyHashSet<WideKey>;
 // set.
 class IntegerKeySet {
 public:
-    // Builds the set, or nothing if it would take more than max_bytes.
-    static std::optional<IntegerKeySet> build(const std::vector<IntegerKey> &keys,
-                                              std::size_t max_bytes);
+    // Builds the set, or nothing if it would take more than max_bytes or
+    // the hash set refuses a key (kMaxProbes).
+    static std::optional<IntegerKeySet> build(const KeyVector<IntegerKey> &keys,
+                                              std::size_t max_bytes, HashSeed seed,
+                                              const InterruptCheck &check_interrupts,
+                                              KeyMemory *memory = default_key_memory());
 
     bool contains(IntegerKey key) const;
     std::size_t bytes() const;
     bool is_bitmap() const { return !hash_; }
 
 private:
-    IntegerKeySet() = default;
+    explicit IntegerKeySet(KeyMemory *memory) : bitmap_(memory) {}
 
     IntegerKey least_ = 0;
     std::uint64_t range_ = 0;  // greatest - least + 1: bits in the bitmap
-    std::vector<std::uint64_t> bitmap_;
+    std::pmr::vector<std::uint64_t> bitmap_;
     std::optional<KeyHashSet<IntegerKey>> hash_;
 };
 
 // A wide parent's keys: a hash set.
 class WideKeySet {
 public:
-    static std::optional<WideKeySet> build(const std::vector<WideKey> &keys,
-                                           std::size_t max_bytes);
+    static std::optional<WideKeySet> build(const KeyVector<WideKey> &keys,
+                                           std::size_t max_bytes, HashSeed seed,
+                                           const InterruptCheck &check_interrupts,
+                                           KeyMemory *memory = default_key_memory());
 
     bool contains(const WideKey &key) const { return hash_.contains(key); }
     std::size_t bytes() const { return hash_.bytes(); }
 
 private:
-    explicit WideKeySet(std::size_t max_bytes) : hash_(max_bytes) {}
+    WideKeySet(std::size_t max_bytes, HashSeed seed, KeyMemory *memory)
+        : hash_(max_bytes, seed, {}, memory) {}
 
     KeyHashSet<WideKey> hash_;
 };
@@ -106,11 +178,15 @@ struct ParentSetOf<WideKey> {
 };
 
 // One foreign key's tally over the child's rows: orphan rows, and the
-// distinct missing keys while they fit in max_bytes.
+// distinct missing keys while they fit in max_bytes (and kMaxProbes).
 template <typename Key>
 class OrphanTally {
 public:
-    explicit OrphanTally(std::size_t max_bytes) : missing_(max_bytes) {}
+    OrphanTally(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {},
+                KeyMemory *memory = default_key_memory())
+        : missing_(max_bytes, seed, std::move(check_interrupts), memory)
+    {
+    }
 
     void add_orphan(const Key &key)
     {
@@ -119,7 +195,8 @@ public:
             overflowed_ = true;
     }
     std::int64_t orphan_rows() const { return orphan_rows_; }
-    // Nothing if the distinct missing keys outgrew the memory allowed.
+    // Nothing if the distinct missing keys outgrew the memory allowed, or
+    // one of them was refused (kMaxProbes).
     std::optional<std::int64_t> missing_keys() const
     {
         if (overflowed_)

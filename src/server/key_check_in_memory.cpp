@@ -7,6 +7,7 @@
 #include "core/key_set.hpp"
 #include "core/sql_generator.hpp"
 #include "core/stopwatch.hpp"
+#include "server/key_set_memory.hpp"
 #include "server/settings.hpp"
 #include "server/spi_executor.hpp"
 
@@ -145,6 +146,27 @@ bool has_null(const KeyReader &reader, const bool *nulls)
     return false;
 }
 
+// A new secret for a hash set (key_set.hpp), so that a table's owner cannot
+// choose keys that crowd one slot of it.
+HashSeed new_seed()
+{
+    HashSeed seed;
+    pg_call([&seed]() noexcept {
+        if (!pg_strong_random(&seed, sizeof seed))
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg("fkdoctor could not generate a random hash seed")));
+    });
+    return seed;
+}
+
+// Called with each row a visitor reads: checks for a cancel every few
+// thousand.
+void every_few_rows(std::uint64_t row)
+{
+    if (row % kKeysPerInterruptCheck == 0)
+        check_for_interrupts();
+}
+
 // One key's parent keys in memory, the place of its columns in the child's
 // rows, and its tally of orphans.
 class KeyInMemory {
@@ -165,14 +187,17 @@ class KeyInMemoryOf final : public KeyInMemory {
 public:
     using ParentSet = typename ParentSetOf<Key>::type;
 
-    KeyInMemoryOf(ParentSet parents, KeyReader child)
-        : parents_(std::move(parents)), child_(child) {}
+    KeyInMemoryOf(ParentSet parents, KeyReader child, KeyMemory &memory)
+        : parents_(std::move(parents)), child_(child), memory_(memory) {}
 
     bool is_orphan(const Datum *row, const bool *nulls) const override
     {
         return !has_null(child_, nulls) && !parents_.contains(read_key<Key>(child_, row));
     }
-    void start_tally(std::size_t max_bytes) override { tally_.emplace(max_bytes); }
+    void start_tally(std::size_t max_bytes) override
+    {
+        tally_.emplace(max_bytes, new_seed(), check_for_interrupts, &memory_);
+    }
     void count_orphan(const Datum *row) override { tally_->add_orphan(read_key<Key>(child_, row)); }
     KeyCounts counts() const override
     {
@@ -186,6 +211,7 @@ public:
 private:
     ParentSet parents_;
     KeyReader child_;
+    KeyMemory &memory_;
     std::optional<OrphanTally<Key>> tally_;
 };
 
@@ -202,33 +228,36 @@ constexpr std::size_t kLoadBytesPerKey = 4 * sizeof(Key);
 
 template <typename Key>
 std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t first_column,
-                                         std::size_t max_bytes)
+                                         std::size_t max_bytes, KeyMemory &memory)
 {
     std::size_t limit = max_bytes / kLoadBytesPerKey<Key>;
     KeyReader parent = reader_for(key, 0, Side::Parent);
-    std::vector<Key> keys;
+    KeyVector<Key> keys(&memory);
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
                      column_types(key, Side::Parent), [&](const Datum *row, const bool *) {
+                         every_few_rows(keys.size());
                          keys.push_back(read_key<Key>(parent, row));
                          return true;
                      });
     if (keys.size() > limit)
         return nullptr;
-    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes);
+    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes, new_seed(),
+                                                 check_for_interrupts, &memory);
     if (!parents)
         return nullptr;
     return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents),
-                                                reader_for(key, first_column, Side::Child));
+                                                reader_for(key, first_column, Side::Child),
+                                                memory);
 }
 
 // The key's parent keys read into memory, its columns at first_column of
 // the child's rows; nothing if they do not fit in max_bytes.
 std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, std::size_t first_column,
-                                      std::size_t max_bytes)
+                                      std::size_t max_bytes, KeyMemory &memory)
 {
     if (kind_of(key) == KeyKind::Integer)
-        return load_key_of<IntegerKey>(key, first_column, max_bytes);
-    return load_key_of<WideKey>(key, first_column, max_bytes);
+        return load_key_of<IntegerKey>(key, first_column, max_bytes, memory);
+    return load_key_of<WideKey>(key, first_column, max_bytes, memory);
 }
 
 // The keys whose parents fitted, in the order of their columns in the
@@ -241,14 +270,15 @@ struct LoadedKeys {
     std::size_t bytes = 0;
 };
 
-LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t max_bytes)
+LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t max_bytes,
+                        KeyMemory &memory)
 {
     LoadedKeys loaded;
     std::size_t next_column = 0;
     for (std::size_t n = 0; n < keys.size(); ++n) {
         Stopwatch watch;
         std::unique_ptr<KeyInMemory> key =
-            load_key(*keys[n], next_column, max_bytes - loaded.bytes);
+            load_key(*keys[n], next_column, max_bytes - loaded.bytes, memory);
         if (!key)
             continue;
         loaded.bytes += key->bytes();
@@ -273,17 +303,20 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
     std::size_t max_bytes = memory_allowed();
     MemoryScanResult result;
     result.keys.resize(keys.size());
-    LoadedKeys loaded = load_parents(keys, max_bytes);
+    KeySetMemory memory;  // first: the sets that use it go before it
+    LoadedKeys loaded = load_parents(keys, max_bytes, memory);
     if (loaded.keys.empty())
         return result;
     for (auto &key : loaded.in_memory)
         key->start_tally((max_bytes - loaded.bytes) / loaded.keys.size());
 
     Stopwatch scan_watch;
+    std::uint64_t rows = 0;
     result.rows_checked = static_cast<std::int64_t>(visit_query_rows(
         child_keys_query(loaded.keys, RowLocation::Omitted),
         child_scan_types(loaded.keys, RowLocation::Omitted),
         [&](const Datum *values, const bool *nulls) {
+            every_few_rows(rows++);
             for (auto &key : loaded.in_memory)
                 if (key->is_orphan(values, nulls))
                     key->count_orphan(values);
@@ -320,7 +353,8 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
                              OrphanSpool &spool)
 {
     // The child scan's rows start with the row's table and ctid.
-    std::unique_ptr<KeyInMemory> in_memory = load_key(key, 2, memory_allowed());
+    KeySetMemory memory;
+    std::unique_ptr<KeyInMemory> in_memory = load_key(key, 2, memory_allowed(), memory);
     if (!in_memory)
         return false;
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
@@ -329,7 +363,7 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     visit_query_rows(child_keys_query({&key}, RowLocation::Included),
                      child_scan_types({&key}, RowLocation::Included),
                      [&](const Datum *values, const bool *nulls) {
-                         ++rows;
+                         every_few_rows(rows++);
                          if (!in_memory->is_orphan(values, nulls))
                              return true;
                          spool.add(DatumGetObjectId(values[0]),
