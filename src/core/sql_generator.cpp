@@ -248,7 +248,11 @@ std::string distributed_orphan_rows_query(const ForeignKey &key,
             query += ", NULL::pg_catalog.int8, NULL::pg_catalog.text";
         return query + " FROM o";
     }
-    query += "CASE WHEN w.node IS NOT NULL THEN o.child_ctid END, o.child_key, o.missing_key";
+    // A partitioned table's shard is partitioned too, on its worker: the
+    // ctid is the one of a partition's shard, which is not reported.
+    query += child.is_partitioned() ? std::string("NULL::pg_catalog.tid")
+                                    : std::string("CASE WHEN w.node IS NOT NULL THEN o.child_ctid END");
+    query += ", o.child_key, o.missing_key";
     if (columns == OrphanColumns::Located)
         query += ", w.shardid, w.node";
     // The shard, and the node of its placement when it has only one.

@@ -94,7 +94,8 @@ std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t>
 // the shard each orphan is in (the one its distribution value hashes to,
 // or a table's only shard) and the node of that shard's one placement. A
 // row's ctid is its shard's, so it is given only where the shard has one
-// placement: a reference table's rows have a copy, and a ctid, on each node.
+// placement (a reference table's rows have a copy, and a ctid, on each
+// node) and is not partitioned (the row is then in a partition's shard).
 std::string distributed_orphan_rows_query(const ForeignKey &key,
                                           std::optional<std::int64_t> limit,
                                           OrphanColumns columns);

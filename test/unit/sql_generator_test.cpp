@@ -238,3 +238,13 @@ TEST(OrphanRows, The03ColumnsAreNullForATableThatIsNotCitus)
     EXPECT_NE(query.find("fk.customer_id), NULL::pg_catalog.int8, NULL::pg_catalog.text FROM ONLY"),
               std::string::npos);
 }
+
+TEST(DistributedOrphanRows, APartitionedTablesCtidIsAPartitionsAndIsNotReported)
+{
+    fkd::ForeignKey key = distributed_orders_key();
+    key.child.kind = 'p';
+    std::string query =
+        fkd::distributed_orphan_rows_query(key, std::nullopt, fkd::OrphanColumns::Located);
+    EXPECT_NE(query.find("'shop.customers'::pg_catalog.regclass, NULL::pg_catalog.tid, o.child_key"),
+              std::string::npos);
+}
