@@ -52,3 +52,28 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION fk_constraints(regclass) IS
 'one row per foreign key of rel (the referencing table), or of every table the caller may read';
+
+-- fk_orphans says where each orphan of a Citus table lives: child_shard
+-- (pg_dist_shard.shardid) and child_node (host:port of the shard's one
+-- placement; NULL for a reference table, which has a copy on every node).
+-- NULL for a table that is not a Citus table. OUT columns cannot change in
+-- place: the function is made again.
+DROP FUNCTION fk_orphans(regclass, bigint);
+
+CREATE FUNCTION fk_orphans(
+    rel regclass DEFAULT NULL,
+    max_rows bigint DEFAULT NULL,
+    OUT constraint_name name,
+    OUT child_table regclass,
+    OUT parent_table regclass,
+    OUT child_ctid tid,
+    OUT child_key jsonb,
+    OUT missing_key jsonb,
+    OUT child_shard bigint,
+    OUT child_node text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_orphans'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION fk_orphans(regclass, bigint) IS
+'one row per child row whose referenced parent row does not exist';

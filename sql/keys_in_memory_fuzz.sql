@@ -103,7 +103,8 @@ LANGUAGE sql SET fkdoctor.check_in_memory = off
 AS $$ SELECT constraint_name, rows_checked, orphan_rows, missing_keys, status FROM fk_audit(t) $$;
 CREATE FUNCTION orphans_by_anti_join(t regclass)
 RETURNS TABLE (constraint_name name, child_table regclass, parent_table regclass,
-               child_ctid tid, child_key jsonb, missing_key jsonb)
+               child_ctid tid, child_key jsonb, missing_key jsonb,
+               child_shard bigint, child_node text)
 LANGUAGE sql SET fkdoctor.check_in_memory = off
 AS $$ SELECT * FROM fk_orphans(t) $$;
 

@@ -28,6 +28,8 @@ std::string unenforced_tables(const ForeignKey &key)
     std::vector<std::string> tables;
     for (const TriggerRef &trigger : key.unenforced_triggers) {
         std::string table = quote_qualified(trigger.table);
+        if (!trigger.node.empty())
+            table += " (a Citus shard, on node " + trigger.node + ")";
         if (tables.empty() || tables.back() != table)
             tables.push_back(table);
     }

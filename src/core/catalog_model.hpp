@@ -28,14 +28,29 @@ struct StatementRole {
     std::optional<std::string> caller;
 };
 
+// What Citus makes of a table (pg_dist_partition), when Citus is installed.
+// A Citus table's rows live in its shards, on the workers (or, for a Citus
+// local table, in one shard on the coordinator); the table itself is an
+// empty shell, and a query on it is a distributed query.
+enum class CitusTable {
+    None,         // a plain PostgreSQL table (a shard on a worker is one too)
+    Distributed,  // hash-distributed by a column: one shard per hash range
+    SingleShard,  // distributed without a distribution column: one shard
+    Reference,    // one shard, a copy (placement) on every node
+    Local,        // a Citus local table: one shard, on the coordinator
+};
+
 struct Relation {
     Oid oid = 0;
     QualifiedName name;
     char kind = 'r';  // pg_class.relkind
     Oid owner = 0;
     std::optional<StatementRole> statement_role;
+    CitusTable citus = CitusTable::None;
+    std::string distribution_column;  // CitusTable::Distributed only
 
     bool is_partitioned() const { return kind == 'p'; }
+    bool is_citus_table() const { return citus != CitusTable::None; }
 };
 
 // The operator PostgreSQL's RI check compares a key column with
@@ -98,6 +113,9 @@ struct KeyColumn {
 struct TriggerRef {
     QualifiedName table;
     std::string name;
+    // A Citus shard's trigger: the node (host:port) whose shard it is on,
+    // where a statement about it has to run. Empty: this database's table.
+    std::string node;
 };
 
 enum class MatchType { Simple, Full };
@@ -135,6 +153,10 @@ struct ForeignKey {
     bool child_is_subscribed = false;
     // Some foreign key references the child table.
     bool child_is_referenced = false;
+
+    // Either table is a Citus table: the key holds between shards, and every
+    // query about it is a distributed query, pushed down to the shards.
+    bool is_distributed() const { return child.is_citus_table() || parent.is_citus_table(); }
 
     // The caller's access, as the catalogs tell it.
     bool child_readable = true;

@@ -164,6 +164,12 @@ private:
         std::string remedy = key.enforcement == Enforcement::MissingTriggers
                                  ? "drop the key and add it again"
                                  : "enable the triggers";
+        std::string nodes;
+        for (const TriggerRef &trigger : key.unenforced_triggers)
+            if (!trigger.node.empty() && nodes.find(trigger.node) == std::string::npos)
+                nodes += (nodes.empty() ? "" : ", ") + trigger.node;
+        if (!nodes.empty())
+            remedy += " (they are on Citus shards: run the fix on node " + nodes + ")";
         add("valid_but_unenforced", key, "error",
             "the key is marked valid but " + why_unenforced(key.enforcement) +
                 ": PostgreSQL trusts rows it never checked, and VALIDATE CONSTRAINT does "

@@ -78,13 +78,28 @@ std::string child_scan(const ForeignKey &key)
     return relation_scan(key.child) + " " + std::string(kChildAlias);
 }
 
+// The child's orphan rows, as the condition of the UPDATE or DELETE that
+// repairs them. Citus cannot join a Citus local table with other Citus
+// tables in a modification ("local table ... cannot be joined with these
+// distributed tables"), but it runs an uncorrelated subquery first: the
+// rows are then named by their ctids, the ones of the table's only shard,
+// on the coordinator, where the statement changes them.
+std::string orphan_rows_to_change(const ForeignKey &key)
+{
+    if (key.child.citus != CitusTable::Local)
+        return orphan_condition(key);
+    std::string ctid = std::string(kChildAlias) + ".ctid";
+    return ctid + " OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT " + ctid + " FROM " +
+           child_scan(key) + " WHERE " + orphan_condition(key) + "))";
+}
+
 std::string update_statement(const ForeignKey &key, const Columns &columns, const char *value)
 {
     std::vector<std::string> assignments;
     for (const KeyColumn *column : columns)
         assignments.push_back(quote_identifier(column->child_column) + " = " + value);
     return "UPDATE " + child_scan(key) + " SET " + join_list(assignments, ", ") + " WHERE " +
-           orphan_condition(key);
+           orphan_rows_to_change(key);
 }
 
 // "CROSS JOIN LATERAL (SELECT <value of each key column> AS <name>, ...) alias":
@@ -296,7 +311,7 @@ std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
 {
     switch (strategy) {
     case Strategy::Delete:
-        return "DELETE FROM " + child_scan(key) + " WHERE " + orphan_condition(key);
+        return "DELETE FROM " + child_scan(key) + " WHERE " + orphan_rows_to_change(key);
     case Strategy::SetNull:
         return update_statement(key, columns_to_null(key), "NULL");
     case Strategy::SetDefault:
@@ -379,7 +394,10 @@ std::vector<FollowUp> follow_ups(const ForeignKey &key)
                  quote_identifier(trigger.name),
              "the key's RI trigger on " + quote_qualified(trigger.table) +
                  " does not fire in an ordinary session: enabled first, so PostgreSQL enforces "
-                 "the key during the repairs and after them (enabling checks no existing row)",
+                 "the key during the repairs and after them (enabling checks no existing row)" +
+                 (trigger.node.empty() ? std::string()
+                                       : "; the table is a Citus shard: run this on node " +
+                                             trigger.node + ", where it is"),
              Phase::EnableTriggers});
     if (key.enforcement == Enforcement::NotEnforced)
         statements.push_back(

@@ -213,9 +213,20 @@ std::string orphan_from_where(const ForeignKey &key)
            " WHERE " + outer_join_orphan_test(key, kParentAlias);
 }
 
-std::string orphan_count_and_sample_query(const ForeignKey &key)
+namespace {
+
+// ARRAY[each key column as its output function writes it (NULL stays NULL)],
+// and the outer query's references to its elements, given the sample's
+// expression there.
+struct SampleArray {
+    std::string array;
+    std::vector<std::string> elements;
+};
+
+SampleArray sample_array(const ForeignKey &key, const std::string &sample)
 {
-    std::vector<std::string> values, elements;
+    std::vector<std::string> values;
+    SampleArray result;
     for (const auto &column : key.columns) {
         std::string value = column_reference(kChildAlias, column.child_column);
         // format('%s') uses the type's output function, as PostgreSQL's own
@@ -223,11 +234,31 @@ std::string orphan_count_and_sample_query(const ForeignKey &key)
         values.push_back("CASE WHEN " + value_is_not_null(value, column.child_composite) +
                          " THEN pg_catalog.format('%s', " +
                          value + ") COLLATE pg_catalog.\"C\" END");
-        elements.push_back("s.sample[" + std::to_string(elements.size() + 1) + "]");
+        result.elements.push_back(sample + "[" + std::to_string(values.size()) + "]");
     }
-    return "SELECT s.orphans, " + join_list(elements, ", ") +
-           " FROM (SELECT pg_catalog.count(*) AS orphans, pg_catalog.min(ARRAY[" +
-           join_list(values, ", ") + "]) AS sample " + orphan_from_where(key) + ") s";
+    result.array = "ARRAY[" + join_list(values, ", ") + "]";
+    return result;
+}
+
+}  // namespace
+
+std::string orphan_count_and_sample_query(const ForeignKey &key)
+{
+    SampleArray sample = sample_array(key, "s.sample");
+    return "SELECT s.orphans, " + join_list(sample.elements, ", ") +
+           " FROM (SELECT pg_catalog.count(*) AS orphans, pg_catalog.min(" + sample.array +
+           ") AS sample " + orphan_from_where(key) + ") s";
+}
+
+std::string distributed_orphan_count_and_sample_query(const ForeignKey &key)
+{
+    // text[]'s output quotes what its input needs quoted: the text reads
+    // back as the same values, NULL as NULL.
+    SampleArray sample = sample_array(key, "(s.sample::pg_catalog.text[])");
+    return "SELECT s.orphans, " + join_list(sample.elements, ", ") +
+           " FROM (SELECT pg_catalog.count(*) AS orphans, pg_catalog.min(" + sample.array +
+           "::pg_catalog.text COLLATE pg_catalog.\"C\") AS sample " + orphan_from_where(key) +
+           ") s";
 }
 
 std::string orphan_count_query(const ForeignKey &key)
@@ -246,26 +277,88 @@ std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
 
 namespace {
 
-// The columns of fk_orphans(), for an orphan row of the child aliased fk.
-std::string orphan_row_columns(const ForeignKey &key)
+std::string child_key_object(const ForeignKey &key)
 {
-    std::string child_key = key.child_primary_key.empty()
-                                 ? std::string("NULL::pg_catalog.jsonb")
-                                 : jsonb_object_of_columns(key.child_primary_key, kChildAlias);
+    return key.child_primary_key.empty()
+               ? std::string("NULL::pg_catalog.jsonb")
+               : jsonb_object_of_columns(key.child_primary_key, kChildAlias);
+}
+
+std::string regclass_literal(const Relation &table)
+{
+    return quote_literal(quote_qualified(table.name)) + "::pg_catalog.regclass";
+}
+
+// The columns of fk_orphans(), for an orphan row of the child aliased fk.
+std::string orphan_row_columns(const ForeignKey &key, OrphanColumns columns)
+{
     return quote_literal(key.name) + "::pg_catalog.name, " + std::string(kChildAlias) +
-           ".tableoid::pg_catalog.regclass, " +
-           quote_literal(quote_qualified(key.parent.name)) + "::pg_catalog.regclass, " +
-           std::string(kChildAlias) + ".ctid, " + child_key + ", " + missing_key_object(key);
+           ".tableoid::pg_catalog.regclass, " + regclass_literal(key.parent) + ", " +
+           std::string(kChildAlias) + ".ctid, " + child_key_object(key) + ", " +
+           missing_key_object(key) +
+           (columns == OrphanColumns::Located ? ", NULL::pg_catalog.int8, NULL::pg_catalog.text"
+                                              : "");
+}
+
+std::string limit_clause(std::optional<std::int64_t> limit)
+{
+    return limit ? " LIMIT " + std::to_string(*limit) : "";
 }
 
 }  // namespace
 
-std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit)
+std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit,
+                              OrphanColumns columns)
 {
-    std::string query = "SELECT " + orphan_row_columns(key) + " " + orphan_from_where(key);
-    if (limit)
-        query += " LIMIT " + std::to_string(*limit);
-    return query;
+    return "SELECT " + orphan_row_columns(key, columns) + " " + orphan_from_where(key) +
+           limit_clause(limit);
+}
+
+std::string distributed_orphan_rows_query(const ForeignKey &key,
+                                          std::optional<std::int64_t> limit,
+                                          OrphanColumns columns)
+{
+    const Relation &child = key.child;
+    bool hashed = child.citus == CitusTable::Distributed;
+    // Pushed down: what the shards alone can say about each orphan.
+    std::string orphans =
+        "SELECT " + std::string(kChildAlias) + ".ctid AS child_ctid, " + child_key_object(key) +
+        " AS child_key, " + missing_key_object(key) + " AS missing_key" +
+        (hashed ? ", " + column_reference(kChildAlias, child.distribution_column) +
+                      " AS distribution_value"
+                : "") +
+        " " + orphan_from_where(key) + limit_clause(limit);
+    std::string query = "WITH o AS MATERIALIZED (" + orphans + ") SELECT " +
+                        quote_literal(key.name) + "::pg_catalog.name, " +
+                        regclass_literal(child) + ", " + regclass_literal(key.parent) + ", ";
+    if (!child.is_citus_table()) {
+        query += "o.child_ctid, o.child_key, o.missing_key";
+        if (columns == OrphanColumns::Located)
+            query += ", NULL::pg_catalog.int8, NULL::pg_catalog.text";
+        return query + " FROM o";
+    }
+    // A partitioned table's shard is partitioned too, on its worker: the
+    // ctid is the one of a partition's shard, which is not reported.
+    query += child.is_partitioned() ? std::string("NULL::pg_catalog.tid")
+                                    : std::string("CASE WHEN w.node IS NOT NULL THEN o.child_ctid END");
+    query += ", o.child_key, o.missing_key";
+    if (columns == OrphanColumns::Located)
+        query += ", w.shardid, w.node";
+    // The shard, and the node of its placement when it has only one.
+    return query +
+           " FROM o LEFT JOIN LATERAL (SELECT s.shardid, (SELECT pg_catalog.min(n.nodename "
+           "OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) n.nodeport) "
+           "FROM pg_catalog.pg_dist_placement p JOIN pg_catalog.pg_dist_node n "
+           "ON n.groupid OPERATOR(pg_catalog.=) p.groupid "
+           "WHERE p.shardid OPERATOR(pg_catalog.=) s.shardid "
+           "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1) AS node "
+           "FROM pg_catalog.pg_dist_shard s WHERE s.logicalrelid OPERATOR(pg_catalog.=) " +
+           regclass_literal(child) +
+           (hashed ? " AND s.shardid OPERATOR(pg_catalog.=) "
+                     "pg_catalog.get_shard_id_for_distribution_column(" +
+                         regclass_literal(child) + ", o.distribution_value)"
+                   : "") +
+           ") w ON true";
 }
 
 std::string parent_keys_query(const ForeignKey &key, std::int64_t limit)
@@ -295,13 +388,13 @@ std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLoc
 }
 
 std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,
-                                 const std::vector<RowAddress> &rows)
+                                 const std::vector<RowAddress> &rows, OrphanColumns columns)
 {
     std::vector<std::string> ctids;
     for (const RowAddress &row : rows)
         ctids.push_back("\"(" + std::to_string(row.block) + "," + std::to_string(row.offset) +
                         ")\"");
-    return "SELECT " + orphan_row_columns(key) + " FROM ONLY " + quote_qualified(table.name) +
+    return "SELECT " + orphan_row_columns(key, columns) + " FROM ONLY " + quote_qualified(table.name) +
            " " + std::string(kChildAlias) + " WHERE " + std::string(kChildAlias) +
            ".ctid OPERATOR(pg_catalog.=) ANY ('{" + join_list(ctids, ",") +
            "}'::pg_catalog.tid[])";

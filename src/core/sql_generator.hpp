@@ -116,9 +116,31 @@ std::string orphan_count_query(const ForeignKey &key);
 std::string jsonb_object_of_columns(const std::vector<std::string> &columns,
                                     std::string_view alias);
 
-// The query behind fk_orphans() for one key. Its columns match the function's:
-// constraint_name, child_table, parent_table, child_ctid, child_key, missing_key.
-std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit);
+// The columns of fk_orphans(): constraint_name, child_table, parent_table,
+// child_ctid, child_key, missing_key (Basic, 0.1 and 0.2), then child_shard
+// and child_node (Located, 0.3), which only a Citus table fills in.
+enum class OrphanColumns { Basic, Located };
+
+// The query behind fk_orphans() for one key, in its columns.
+std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t> limit,
+                              OrphanColumns columns = OrphanColumns::Basic);
+
+// The same for a key of Citus tables (ForeignKey::is_distributed()). The
+// orphan test is pushed down to the shards whole, in a materialized CTE;
+// the rest is evaluated on the node that runs it: the tables' OIDs there,
+// the shard each orphan is in (the one its distribution value hashes to,
+// or a table's only shard) and the node of that shard's one placement. A
+// row's ctid is its shard's, so it is given only where the shard has one
+// placement (a reference table's rows have a copy, and a ctid, on each
+// node) and is not partitioned (the row is then in a partition's shard).
+std::string distributed_orphan_rows_query(const ForeignKey &key,
+                                          std::optional<std::int64_t> limit,
+                                          OrphanColumns columns);
+
+// As orphan_count_and_sample_query, for a key of Citus tables, which cannot
+// take min(anyarray) across shards: the least sample by the byte order of
+// its array's text, read back into the key's values.
+std::string distributed_orphan_count_and_sample_query(const ForeignKey &key);
 
 // For checking keys in memory (key_check_in_memory.hpp): the parent's key columns,
 // from rows where none is NULL, at most limit rows.
@@ -134,6 +156,7 @@ std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLoc
 // The rows of fk_orphans() for the key at the given ctids of table (the
 // child, or one of its leaf partitions), already known to be orphans.
 std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,
-                                 const std::vector<RowAddress> &rows);
+                                 const std::vector<RowAddress> &rows,
+                                 OrphanColumns columns = OrphanColumns::Basic);
 
 }  // namespace fkd

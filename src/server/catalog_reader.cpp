@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "server/catalog_query.hpp"
+#include "server/citus_catalog.hpp"
 #include "server/spi_executor.hpp"
 
 extern "C" {
@@ -24,8 +25,9 @@ namespace {
 // The keys to read. With a table given, its own keys plus the clones it holds
 // as a partition of a partitioned child; the hidden clones that point at the
 // partitions of a partitioned parent (same conrelid as their parent
-// constraint) are never keys of their own.
-std::string key_selection(std::optional<Oid> child_table)
+// constraint) are never keys of their own. With Citus, a whole-database
+// call leaves out shards or shells (citus_catalog.hpp).
+std::string key_selection(std::optional<Oid> child_table, const CitusNode &citus)
 {
     if (child_table)
         return "c.conrelid = " + std::to_string(*child_table) +
@@ -33,11 +35,13 @@ std::string key_selection(std::optional<Oid> child_table)
     return "c.conparentid = 0"
            " AND NOT pg_catalog.pg_is_other_temp_schema(cr.relnamespace)"
            " AND pg_catalog.has_any_column_privilege(c.conrelid, 'SELECT')"
-           // fkdoctor's own history tables are not the user's data.
+           // fkdoctor's own history tables are not the user's data, nor
+           // are Citus's catalog tables.
            " AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
            " JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid"
            " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.conrelid"
-           " AND d.deptype = 'e' AND e.extname = 'fkdoctor')";
+           " AND d.deptype = 'e' AND e.extname IN ('fkdoctor', 'citus', 'citus_columnar'))" +
+           citus_whole_database_condition(citus);
 }
 
 // PostgreSQL 18's kinds of key: NOT ENFORCED (conenforced) and temporal
@@ -115,7 +119,7 @@ const char *kParentRequiredColumnsQuery = R"SQL(
     "THEN pg_catalog.pg_get_userbyid(" t ".relowner) END"
 
 // The keys to read, as a WITH clause named keys.
-std::string keys_clause(std::optional<Oid> child_table)
+std::string keys_clause(std::optional<Oid> child_table, const CitusNode &citus)
 {
     return std::string(R"SQL(
 WITH keys AS (
@@ -123,13 +127,13 @@ WITH keys AS (
     FROM pg_catalog.pg_constraint c
     JOIN pg_catalog.pg_class cr ON cr.oid = c.conrelid
     LEFT JOIN pg_catalog.pg_constraint up ON up.oid = c.conparentid
-    WHERE c.contype = 'f' AND )SQL") + key_selection(child_table) + ")";
+    WHERE c.contype = 'f' AND )SQL") + key_selection(child_table, citus) + ")";
 }
 
 // Both tables of every key to read.
-std::string key_tables_query(std::optional<Oid> child_table)
+std::string key_tables_query(std::optional<Oid> child_table, const CitusNode &citus)
 {
-    return keys_clause(child_table) + R"SQL(
+    return keys_clause(child_table, citus) + R"SQL(
 SELECT DISTINCT t.oid AS table_oid
 FROM keys k CROSS JOIN LATERAL (VALUES (k.conrelid), (k.confrelid)) t(oid)
 ORDER BY 1)SQL";
@@ -300,9 +304,9 @@ std::vector<const Field *> key_query_fields()
 }
 
 // One row per key column, in conkey order.
-std::string key_columns_query(std::optional<Oid> child_table)
+std::string key_columns_query(std::optional<Oid> child_table, const CitusNode &citus)
 {
-    return keys_clause(child_table) + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
+    return keys_clause(child_table, citus) + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop), pg_catalog.unnest(k.conppeqop))
@@ -538,21 +542,20 @@ constexpr Field kTableOid{"table_oid", "t.oid", FieldType::Oid};
 
 // AccessShareLock on both tables of every key, before their definitions
 // are read and trusted: a table cannot change under a check, nor be dropped.
-void lock_key_tables(std::optional<Oid> child_table)
+void lock_key_tables(std::optional<Oid> child_table, const CitusNode &citus)
 {
-    CatalogRows tables(key_tables_query(child_table), {&kTableOid});
+    CatalogRows tables(key_tables_query(child_table, citus), {&kTableOid});
     for (std::size_t n = 0; n < tables.size(); ++n) {
         Oid table = tables.oid(n, kTableOid);
         pg_call([table]() noexcept { LockRelationOid(table, AccessShareLock); });
     }
 }
 
-}  // namespace
-
-void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys)
+void load_keys(std::optional<Oid> child_table, KeyUse use, const CitusNode &citus,
+               KeyList &keys)
 {
     if (use == KeyUse::ReadTables)
-        lock_key_tables(child_table);
+        lock_key_tables(child_table, citus);
     // The query is written in the order to join in: from the keys out, by
     // oid, each lookup through an index. Searching for another order was
     // half of a call's fixed cost (5.6 ms, now 2.7), and the partition-tree
@@ -563,7 +566,7 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys
                    {"enable_mergejoin", "off"}}, [&] {
         // Once the tables are locked, under a new snapshot: what any DDL
         // that committed before the locks changed is seen.
-        CatalogRows rows(key_columns_query(child_table), key_query_fields(),
+        CatalogRows rows(key_columns_query(child_table, citus), key_query_fields(),
                          use == KeyUse::ReadTables ? CatalogSnapshot::New
                                                    : CatalogSnapshot::Callers);
         for (std::size_t n = 0; n < rows.size(); ++n) {
@@ -581,6 +584,15 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys
         return;
     load_primary_keys(keys);
     load_unenforced_triggers(keys);
+    load_citus_tables(citus, keys);
+}
+
+}  // namespace
+
+void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys)
+{
+    CitusNode citus = citus_node();
+    with_shards_visible(citus, [&] { load_keys(child_table, use, citus, keys); });
 }
 
 }  // namespace fkd

@@ -1,8 +1,9 @@
 // The checking layer: the one place that decides how a key's orphans are
 // found — in memory against its parent's keys (key_check_in_memory.hpp), by
-// PostgreSQL's own anti-join, or, for a temporal key (PostgreSQL 18, PERIOD),
-// by the insert trigger's coverage test for each child row, never in memory
-// nor in a scan shared with other keys — and that runs every query of a check as
+// PostgreSQL's own anti-join (for a key of Citus tables always the way,
+// pushed down to the shards), or, for a temporal key (PostgreSQL 18,
+// PERIOD), by the insert trigger's coverage test for each child row, never
+// in memory nor in a scan shared with other keys — and that runs every query of a check as
 // the key's checker, the child table's owner (run_as_owner.hpp). The SQL
 // functions ask it their questions; none of them chooses a way itself.
 #pragma once

@@ -50,7 +50,8 @@ Relation table_of_child(const ForeignKey &key, Oid table)
 
 }  // namespace
 
-std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, const RowSink &sink)
+std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, const RowSink &sink,
+                                  OrphanColumns columns)
 {
     std::uint64_t put = 0;
     std::vector<RowAddress> rows;
@@ -58,7 +59,7 @@ std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, con
     auto put_rows = [&] {
         if (rows.empty())
             return;
-        std::string query = orphan_rows_at_query(key, rows_table, rows);
+        std::string query = orphan_rows_at_query(key, rows_table, rows, columns);
         // The planner prices each fetch by ctid as a random read from disk
         // and would scan the whole table for each batch instead.
         run_as_owner(rows_table.owner, [&] {

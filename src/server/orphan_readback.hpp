@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/catalog_model.hpp"
+#include "core/sql_generator.hpp"
 #include "server/orphan_spool.hpp"
 #include "server/spi_executor.hpp"
 
@@ -14,6 +15,7 @@ namespace fkd {
 // (the child or a leaf partition of it) as that table's owner: a role that
 // may read a partitioned table needs no privilege on its partitions.
 // Returns the rows put.
-std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, const RowSink &sink);
+std::uint64_t put_spooled_orphans(const ForeignKey &key, OrphanSpool &spool, const RowSink &sink,
+                                  OrphanColumns columns);
 
 }  // namespace fkd

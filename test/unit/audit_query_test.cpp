@@ -133,3 +133,14 @@ TEST(KeyAdvice, MentionsAMissingIndexAndMissingEnforcement)
     k.enforcement = fkd::Enforcement::ReplicaOnly;
     EXPECT_NE(fkd::key_advice(k)->find("replica only"), std::string::npos);
 }
+
+TEST(OrphanDiagnosis, NamesACitusShardAndItsNode)
+{
+    fkd::ForeignKey k = key("a_fkey", "customer_id", "customers");
+    k.enforcement = fkd::Enforcement::Disabled;
+    k.unenforced_triggers.push_back({{"shop", "orders_102008"}, "t1", "10.0.0.2:5432"});
+    k.unenforced_triggers.push_back({{"shop", "orders_102008"}, "t2", "10.0.0.2:5432"});
+    EXPECT_NE(fkd::orphan_diagnosis(k).find(
+                  "on shop.orders_102008 (a Citus shard, on node 10.0.0.2:5432): writes"),
+              std::string::npos);
+}

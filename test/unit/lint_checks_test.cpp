@@ -250,3 +250,14 @@ TEST(Lint, AKeyLeadingAnotherUnindexedKeyIsServedByTheWiderIndex)
     EXPECT_EQ(*findings[0].fix, "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_b_a_idx ON s.orders (b, a)");
     EXPECT_EQ(*findings[0].fix, *findings[1].fix);
 }
+
+TEST(Lint, ACitusShardsTriggersAreEnabledOnTheirNode)
+{
+    fkd::ForeignKey k = key("k", {"a"});
+    k.enforcement = fkd::Enforcement::Disabled;
+    k.unenforced_triggers.push_back({{"s", "orders_102008"}, "RI_ConstraintTrigger_c_1", "10.0.0.2:5432"});
+    fkd::LintFinding finding = lint({&k}).front();
+    EXPECT_STREQ(finding.check, "valid_but_unenforced");
+    EXPECT_TRUE(mentions(finding.detail, "they are on Citus shards: run the fix on node 10.0.0.2:5432"));
+    EXPECT_EQ(*finding.fix, "ALTER TABLE s.orders_102008 ENABLE TRIGGER \"RI_ConstraintTrigger_c_1\"");
+}

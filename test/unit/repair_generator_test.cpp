@@ -204,3 +204,24 @@ TEST(RepairPhase, TriggersThenParentsThenUpdatesThenDeletesThenChoicesThenValida
     EXPECT_LT(fkd::repair_phase(fkd::Strategy::Delete), fkd::repair_phase(std::nullopt));
     EXPECT_LT(fkd::repair_phase(std::nullopt), fkd::Phase::Validate);
 }
+
+TEST(RepairStatement, ACitusLocalTablesRowsAreNamedByCtidFromAnUncorrelatedSubquery)
+{
+    fkd::ForeignKey k = key();
+    k.parent.kind = 'r';
+    k.child.citus = fkd::CitusTable::Local;
+    k.parent.citus = fkd::CitusTable::Reference;
+    std::string orphan = "(fk.order_id IS NOT NULL AND fk.line IS NOT NULL) AND NOT EXISTS (SELECT "
+                         "FROM ONLY shop.orders pk WHERE pk.id OPERATOR(pg_catalog.=) fk.order_id "
+                         "AND pk.line OPERATOR(pg_catalog.=) fk.line)";
+    EXPECT_EQ(fkd::repair_statement(k, fkd::Strategy::Delete),
+              "DELETE FROM ONLY shop.\"Order Lines\" fk WHERE fk.ctid OPERATOR(pg_catalog.=) ANY "
+              "(ARRAY(SELECT fk.ctid FROM ONLY shop.\"Order Lines\" fk WHERE " + orphan + "))");
+    EXPECT_EQ(fkd::repair_statement(k, fkd::Strategy::SetNull),
+              "UPDATE ONLY shop.\"Order Lines\" fk SET order_id = NULL WHERE fk.ctid "
+              "OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT fk.ctid FROM ONLY shop.\"Order Lines\" fk "
+              "WHERE " + orphan + "))");
+    k.child.citus = fkd::CitusTable::Distributed;
+    EXPECT_EQ(fkd::repair_statement(k, fkd::Strategy::Delete),
+              "DELETE FROM ONLY shop.\"Order Lines\" fk WHERE " + orphan);
+}

@@ -219,3 +219,83 @@ TEST(OrphanRowsAtQuery, ReadsTheFunctionsColumnsByCtidFromOneTable)
               "WHERE fk.ctid OPERATOR(pg_catalog.=) "
               "ANY ('{\"(0,1)\",\"(4294967295,7)\"}'::pg_catalog.tid[])");
 }
+
+namespace {
+
+fkd::ForeignKey distributed_orders_key()
+{
+    fkd::ForeignKey key = orders_key();
+    key.child.citus = fkd::CitusTable::Distributed;
+    key.child.distribution_column = "customer_id";
+    key.parent.citus = fkd::CitusTable::Distributed;
+    key.parent.distribution_column = "id";
+    return key;
+}
+
+}  // namespace
+
+TEST(DistributedOrphanRows, PushesTheAntiJoinDownAndLocatesEachRowOnTheCoordinator)
+{
+    std::string query = fkd::distributed_orphan_rows_query(distributed_orders_key(), 10,
+                                                           fkd::OrphanColumns::Located);
+    // The anti-join, with the distribution value and the limit, in a CTE
+    // Citus plans as a distributed subplan; no tableoid (a shard's).
+    EXPECT_EQ(query.rfind("WITH o AS MATERIALIZED (SELECT fk.ctid AS child_ctid, "
+                          "pg_catalog.jsonb_build_object('order_id', fk.order_id) AS child_key, "
+                          "pg_catalog.jsonb_build_object('customer_id', fk.customer_id) AS "
+                          "missing_key, fk.customer_id AS distribution_value FROM ONLY shop.orders "
+                          "fk LEFT JOIN ONLY shop.customers pk ON (",
+                          0),
+              0u);
+    EXPECT_NE(query.find(" LIMIT 10) SELECT 'orders_customer_id_fkey'::pg_catalog.name, "
+                         "'shop.orders'::pg_catalog.regclass, 'shop.customers'::pg_catalog.regclass, "
+                         "CASE WHEN w.node IS NOT NULL THEN o.child_ctid END"),
+              std::string::npos);
+    EXPECT_EQ(query.find("tableoid"), std::string::npos);
+    EXPECT_NE(query.find("pg_catalog.get_shard_id_for_distribution_column("
+                         "'shop.orders'::pg_catalog.regclass, o.distribution_value)"),
+              std::string::npos);
+    EXPECT_NE(query.find(", w.shardid, w.node FROM o LEFT JOIN LATERAL"), std::string::npos);
+}
+
+TEST(DistributedOrphanRows, AReferenceTablesOnlyShardAndTheSixColumnsOf02)
+{
+    fkd::ForeignKey key = distributed_orders_key();
+    key.child.citus = fkd::CitusTable::Reference;
+    key.child.distribution_column.clear();
+    std::string query =
+        fkd::distributed_orphan_rows_query(key, std::nullopt, fkd::OrphanColumns::Basic);
+    EXPECT_EQ(query.find("get_shard_id_for_distribution_column"), std::string::npos);
+    EXPECT_EQ(query.find("distribution_value"), std::string::npos);
+    EXPECT_EQ(query.find("w.shardid, w.node"), std::string::npos);
+    EXPECT_EQ(query.find("LIMIT"), std::string::npos);
+}
+
+TEST(DistributedOrphanSample, TakesTheLeastTextNotTheLeastArray)
+{
+    std::string query = fkd::distributed_orphan_count_and_sample_query(distributed_orders_key());
+    EXPECT_EQ(query.rfind("SELECT s.orphans, (s.sample::pg_catalog.text[])[1] FROM (SELECT "
+                          "pg_catalog.count(*) AS orphans, pg_catalog.min(ARRAY[CASE WHEN "
+                          "fk.customer_id IS NOT NULL THEN pg_catalog.format('%s', fk.customer_id) "
+                          "COLLATE pg_catalog.\"C\" END]::pg_catalog.text COLLATE pg_catalog.\"C\") "
+                          "AS sample FROM ONLY shop.orders fk",
+                          0),
+              0u);
+}
+
+TEST(OrphanRows, The03ColumnsAreNullForATableThatIsNotCitus)
+{
+    std::string query = fkd::orphan_rows_query(orders_key(), std::nullopt, fkd::OrphanColumns::Located);
+    EXPECT_NE(query.find("fk.customer_id), NULL::pg_catalog.int8, NULL::pg_catalog.text FROM ONLY"),
+              std::string::npos);
+}
+
+TEST(DistributedOrphanRows, APartitionedTablesCtidIsAPartitionsAndIsNotReported)
+{
+    fkd::ForeignKey key = distributed_orders_key();
+    key.child.kind = 'p';
+    std::string query =
+        fkd::distributed_orphan_rows_query(key, std::nullopt, fkd::OrphanColumns::Located);
+    EXPECT_NE(query.find("'shop.customers'::pg_catalog.regclass, NULL::pg_catalog.tid, o.child_key"),
+              std::string::npos);
+}

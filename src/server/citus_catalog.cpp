@@ -1,0 +1,182 @@
+#include "server/citus_catalog.hpp"
+
+#include "core/errors.hpp"
+#include "server/catalog_query.hpp"
+#include "server/spi_executor.hpp"
+
+namespace fkd {
+
+namespace {
+
+std::string oid_list(const KeyList &keys)
+{
+    std::string oids;
+    for (const ForeignKey &key : keys)
+        for (Oid table : {key.child.oid, key.parent.oid})
+            oids += (oids.empty() ? "" : ",") + std::to_string(table);
+    return "'{" + oids + "}'::pg_catalog.oid[]";
+}
+
+CitusTable citus_table(char method, char replication, bool colocated)
+{
+    if (method == 'h')
+        return CitusTable::Distributed;
+    if (replication == 't')
+        return CitusTable::Reference;
+    return colocated ? CitusTable::SingleShard : CitusTable::Local;
+}
+
+namespace table_field {
+constexpr Field oid{"table_oid", "p.logicalrelid::pg_catalog.oid", FieldType::Oid};
+constexpr Field method{"partition_method", "p.partmethod", FieldType::Char};
+constexpr Field replication{"replication_model", "p.repmodel", FieldType::Char};
+constexpr Field colocated{"colocated", "p.colocationid <> 0", FieldType::Bool};
+constexpr Field distribution_column{
+    "distribution_column",
+    "CASE WHEN p.partmethod = 'h' "
+    "THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END",
+    FieldType::Text};
+}  // namespace table_field
+
+void mark_citus_tables(KeyList &keys)
+{
+    using namespace table_field;
+    const std::vector<const Field *> fields{&oid, &method, &replication, &colocated,
+                                            &distribution_column};
+    CatalogRows rows("SELECT " + select_list(fields) +
+                         " FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = ANY (" +
+                         oid_list(keys) + ")",
+                     fields);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+        Oid table = rows.oid(n, oid);
+        CitusTable kind = citus_table(rows.code(n, method), rows.code(n, replication),
+                                      rows.flag(n, colocated));
+        for (ForeignKey &key : keys)
+            for (Relation *relation : {&key.child, &key.parent})
+                if (relation->oid == table) {
+                    relation->citus = kind;
+                    relation->distribution_column =
+                        rows.optional_text(n, distribution_column).value_or("");
+                }
+    }
+}
+
+// The RI triggers on every node's shards that an ordinary session does not
+// fire, with the Citus table and key whose shard constraint each belongs
+// to. A shard's key is named after the key and the child shard
+// (<key>_<shardid>, as Citus names it); its triggers are on the child shard
+// and on the parent's shard. A node that cannot be reached tells nothing.
+const char *kShardTriggersQuery = R"SQL(
+WITH found AS (
+    SELECT pg_catalog.format('%s:%s', n.nodename, n.nodeport) AS node, t.value AS trigger
+    FROM pg_catalog.run_command_on_all_nodes($command$
+        SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_array(
+                   (pg_catalog.pg_identify_object_as_address('pg_catalog.pg_class'::pg_catalog.regclass,
+                                                             c.conrelid, 0)).object_names[2],
+                   c.conname,
+                   (pg_catalog.pg_identify_object_as_address('pg_catalog.pg_class'::pg_catalog.regclass,
+                                                             t.tgrelid, 0)).object_names,
+                   t.tgname, t.tgenabled))::pg_catalog.text, '[]')
+        FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_constraint c ON c.oid = t.tgconstraint
+        WHERE c.contype = 'f' AND t.tgenabled IN ('D', 'R')
+          AND pg_catalog.relation_is_a_known_shard(c.conrelid)
+    $command$) r
+    JOIN pg_catalog.pg_dist_node n ON n.nodeid = r.nodeid
+    CROSS JOIN LATERAL pg_catalog.json_array_elements(
+        CASE WHEN r.success THEN r.result::pg_catalog.json ELSE '[]' END) t),
+shard_triggers AS (
+    SELECT f.node, f.trigger ->> 1 AS shard_key, f.trigger -> 2 ->> 0 AS schema,
+           f.trigger -> 2 ->> 1 AS table_name, f.trigger ->> 3 AS trigger_name,
+           f.trigger ->> 4 AS enabled,
+           pg_catalog.substring(f.trigger ->> 0, '_([0-9]+)$')::pg_catalog.int8 AS shardid
+    FROM found f)
+SELECT )SQL";
+
+namespace trigger_field {
+constexpr Field table{"table_oid", "s.logicalrelid::pg_catalog.oid", FieldType::Oid};
+constexpr Field shard_key{"shard_key", "t.shard_key", FieldType::Text};
+constexpr Field schema{"schema", "t.schema", FieldType::Text};
+constexpr Field table_name{"table_name", "t.table_name", FieldType::Text};
+constexpr Field trigger_name{"trigger_name", "t.trigger_name", FieldType::Text};
+constexpr Field disabled{"disabled", "t.enabled = 'D'", FieldType::Bool};
+constexpr Field node{"node", "t.node", FieldType::Text};
+}  // namespace trigger_field
+
+const char *kShardTriggersFrom = R"SQL(
+FROM shard_triggers t
+JOIN pg_catalog.pg_dist_shard s ON s.shardid = t.shardid
+WHERE s.logicalrelid = ANY ()SQL";
+
+void load_shard_triggers(KeyList &keys)
+{
+    std::string child_tables;
+    for (const ForeignKey &key : keys)
+        if (key.child.is_citus_table())
+            child_tables += (child_tables.empty() ? "" : ",") + std::to_string(key.child.oid);
+    if (child_tables.empty())
+        return;
+    using namespace trigger_field;
+    const std::vector<const Field *> fields{&table, &shard_key, &schema, &table_name,
+                                            &trigger_name, &disabled, &node};
+    CatalogRows rows(std::string(kShardTriggersQuery) + select_list(fields) +
+                         kShardTriggersFrom + "'{" + child_tables + "}'::pg_catalog.oid[])" +
+                         " ORDER BY t.node, t.schema, t.table_name, t.trigger_name",
+                     fields);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+        Oid child = rows.oid(n, table);
+        std::string key_name = rows.text(n, shard_key);
+        for (ForeignKey &key : keys) {
+            // <key>_<shardid>
+            if (key.child.oid != child || key_name.rfind(key.name + "_", 0) != 0 ||
+                key_name.find_first_not_of("0123456789", key.name.size() + 1) !=
+                    std::string::npos)
+                continue;
+            if (rows.flag(n, disabled))
+                key.enforcement = Enforcement::Disabled;
+            else if (key.enforcement == Enforcement::Enabled)
+                key.enforcement = Enforcement::ReplicaOnly;
+            key.unenforced_triggers.push_back({{rows.text(n, schema), rows.text(n, table_name)},
+                                               rows.text(n, trigger_name), rows.text(n, node)});
+        }
+    }
+}
+
+}  // namespace
+
+CitusNode citus_node()
+{
+    CitusNode node;
+    node.installed = query_value("SELECT EXISTS (SELECT FROM pg_catalog.pg_extension "
+                                 "WHERE extname = 'citus')") == TextValue("t");
+    if (node.installed)
+        node.coordinator = query_value("SELECT groupid FROM pg_catalog.pg_dist_local_group") ==
+                           TextValue("0");
+    return node;
+}
+
+std::string citus_whole_database_condition(const CitusNode &node)
+{
+    if (!node.installed)
+        return "";
+    if (node.coordinator)
+        return " AND NOT pg_catalog.relation_is_a_known_shard(c.conrelid)";
+    return " AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition dp"
+           " WHERE dp.logicalrelid = c.conrelid)";
+}
+
+void with_shards_visible(const CitusNode &node, const std::function<void()> &work)
+{
+    if (!node.installed)
+        return work();
+    with_settings({{"citus.override_table_visibility", "off"}}, work);
+}
+
+void load_citus_tables(const CitusNode &node, KeyList &keys)
+{
+    if (!node.installed || keys.empty())
+        return;
+    mark_citus_tables(keys);
+    load_shard_triggers(keys);
+}
+
+}  // namespace fkd
