@@ -12,7 +12,7 @@ RESET session_replication_role;
 
 -- fk_assert_clean() is VOLATILE: the planner may not skip it, in whatever
 -- query it is written.
-SELECT provolatile FROM pg_proc WHERE oid = 'fk_assert_clean(regclass)'::regprocedure;
+SELECT provolatile FROM pg_proc WHERE oid = 'fk_assert_clean(regclass, bigint)'::regprocedure;
 \set VERBOSITY terse
 SELECT count(*) FROM (SELECT fk_assert_clean('fkd_gaps.b')) s;
 \echo :LAST_ERROR_SQLSTATE
