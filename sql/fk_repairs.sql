@@ -104,22 +104,22 @@ WHERE c.relnamespace = 'fkd_repairs'::regnamespace;
 -- first; parents put back; keys set to NULL or defaults; deletes, the
 -- deepest referencing table first (order_notes before orders); keys a
 -- person must choose for; VALIDATE last. (RI trigger names carry OIDs: masked.)
-SELECT constraint_name, child_table, strategy, rows_affected, shown AS statement FROM repairs;
+SELECT constraint_name, child_table, step, strategy, rows_affected, shown AS statement FROM repairs;
 SELECT constraint_name, note FROM repairs;
 
 -- Each strategy asked for by name.
-SELECT strategy, rows_affected, statement FROM fk_repairs('orders', 'delete');
-SELECT strategy, rows_affected, statement FROM fk_repairs('reviews', 'set_null');
-SELECT strategy, rows_affected, statement FROM fk_repairs('wishes', 'set_default');
-SELECT strategy, rows_affected, statement FROM fk_repairs('post_tags', 'insert_parent');
-SELECT strategy, rows_affected, statement FROM fk_repairs('bookings', 'set_null');
-SELECT strategy, rows_affected, statement FROM fk_repairs('slot_holds', 'set_default');
-SELECT strategy, rows_affected, statement FROM fk_repairs('"Odd Child"', 'delete');
-SELECT strategy, rows_affected, statement FROM fk_repairs('visits', 'set_null');
-SELECT strategy, rows_affected, statement FROM fk_repairs('visits_2');
-SELECT strategy, rows_affected, statement FROM fk_repairs('offices', 'insert_parent');
-SELECT strategy, rows_affected, statement FROM fk_repairs('label_uses', 'insert_parent');
-SELECT strategy, rows_affected, statement FROM fk_repairs('pets', NULL);
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('orders', 'delete');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('reviews', 'set_null');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('wishes', 'set_default');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('post_tags', 'insert_parent');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('bookings', 'set_null');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('slot_holds', 'set_default');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('"Odd Child"', 'delete');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('visits', 'set_null');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('visits_2');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('offices', 'insert_parent');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('label_uses', 'insert_parent');
+SELECT step, strategy, rows_affected, statement FROM fk_repairs('pets', NULL);
 
 -- A strategy that cannot apply to a named table (the hint says which do),
 -- an unknown one, bad tables.
@@ -237,7 +237,7 @@ CREATE TABLE team (id int PRIMARY KEY, lead_id int REFERENCES team ON DELETE CAS
 INSERT INTO team VALUES (1, NULL), (2, 1), (10, NULL), (11, 10), (12, 11);
 ALTER TABLE team DISABLE TRIGGER ALL;
 UPDATE team SET lead_id = 99 WHERE id = 10;
-SELECT strategy, rows_affected, shown AS statement FROM repairs;
+SELECT step, strategy, rows_affected, shown AS statement FROM repairs;
 \set ECHO none
 SELECT statement FROM repairs \gexec
 \set ECHO all

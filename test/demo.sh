@@ -34,9 +34,9 @@ show "Record it (what pg_cron would run every night):" \
 
 log "repairs: review them, then run them"
 show "What the schema says to do (ON DELETE actions; a person's choice where it says nothing):" \
-     "SELECT constraint_name, strategy, rows_affected, note FROM fk_repairs()"
+     "SELECT constraint_name, step, strategy, rows_affected, note FROM fk_repairs()"
 show "The choice here: delete the orphans. The statements, for review:" \
-     "SELECT constraint_name, child_table, strategy, rows_affected, statement FROM fk_repairs(NULL, 'delete')"
+     "SELECT constraint_name, child_table, step, strategy, rows_affected, statement FROM fk_repairs(NULL, 'delete')"
 show "Run them with psql's \\gexec:" \
      "SELECT statement FROM fk_repairs(NULL, 'delete') \\gexec"
 show "Afterwards: no orphans, nothing left to repair, and every key valid again:" \

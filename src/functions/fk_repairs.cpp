@@ -20,7 +20,8 @@ namespace {
 
 struct RepairRow {
     const ForeignKey *key;
-    std::string strategy;           // empty: NULL
+    const char *step;               // "repair", or a follow-up's kind
+    std::string strategy;           // empty: NULL (a follow-up, or left to a person)
     std::optional<std::string> statement;
     std::optional<std::int64_t> rows_affected;
     std::string note;
@@ -28,7 +29,9 @@ struct RepairRow {
     int depth;  // how many references lead from the child up to a root table
 };
 
-enum Column { kConstraintName, kChildTable, kStrategy, kStatement, kRowsAffected, kNote, kColumnCount };
+enum Column {
+    kConstraintName, kChildTable, kStep, kStrategy, kStatement, kRowsAffected, kNote, kColumnCount
+};
 
 std::int64_t count_of(const std::string &query)
 {
@@ -115,7 +118,7 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
         if (!requested && !strategy_of_on_delete(key.on_delete))
             why = std::string("ON DELETE ") + action_sql(key.on_delete) +
                   " says nothing about orphans, and " + why;
-        return {&key, "", std::nullopt, orphans,
+        return {&key, "repair", "", std::nullopt, orphans,
                 why + ": a person must choose. Strategies that would work: " +
                     workable_strategies(key),
                 repair_phase(std::nullopt), 0};
@@ -123,7 +126,7 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
     std::int64_t affected = orphans;
     if (*strategy == Strategy::InsertParent)
         run_as_key_checker(key, [&] { affected = count_of(affected_rows_query(key, *strategy)); });
-    return {&key, strategy_name(*strategy), repair_statement(key, *strategy), affected,
+    return {&key, "repair", strategy_name(*strategy), repair_statement(key, *strategy), affected,
             repair_note(key, *strategy), repair_phase(strategy), 0};
 }
 
@@ -133,6 +136,7 @@ void put_repair(const RowSink &sink, const RepairRow &row)
     bool nulls[kColumnCount] = {};
     values[kConstraintName] = name_datum(row.key->name.c_str());
     values[kChildTable] = ObjectIdGetDatum(row.key->child.oid);
+    values[kStep] = text_datum(row.step);
     values[kStrategy] = row.strategy.empty() ? 0 : text_datum(row.strategy.c_str());
     nulls[kStrategy] = row.strategy.empty();
     values[kStatement] = row.statement ? text_datum(row.statement->c_str()) : 0;
@@ -149,10 +153,10 @@ void put_repair(const RowSink &sink, const RepairRow &row)
 RepairRow follow_up_row(const ForeignKey &key, const FollowUp &follow_up, bool left_to_a_person)
 {
     if (follow_up.phase == Phase::Validate && left_to_a_person)
-        return {&key, follow_up.kind, std::nullopt, std::nullopt,
+        return {&key, follow_up.kind, "", std::nullopt, std::nullopt,
                 "once the orphans are repaired by hand, run: " + follow_up.statement,
                 follow_up.phase, 0};
-    return {&key, follow_up.kind, follow_up.statement, std::nullopt, follow_up.note,
+    return {&key, follow_up.kind, "", follow_up.statement, std::nullopt, follow_up.note,
             follow_up.phase, 0};
 }
 

@@ -49,4 +49,17 @@ INSERT INTO "Product Reviews" VALUES (1, 1, 5), (2, 4, 3), (3, 15, 1), (4, 16, 4
 ALTER TABLE "Product Reviews" ADD CONSTRAINT "Product Reviews_product_fkey"
     FOREIGN KEY (product_id) REFERENCES products NOT VALID;
 
+-- The shop belongs to its application's role, as in production: fkdoctor,
+-- run by a superuser, checks each key as its table's owner, and each repair
+-- comes wrapped to run as the owner (SET ROLE shop_owner; ...; RESET ROLE).
+DROP ROLE IF EXISTS shop_owner;
+CREATE ROLE shop_owner NOLOGIN;
+ALTER SCHEMA shop OWNER TO shop_owner;
+ALTER TABLE customers OWNER TO shop_owner;
+ALTER TABLE products OWNER TO shop_owner;
+ALTER TABLE orders OWNER TO shop_owner;
+ALTER TABLE order_lines OWNER TO shop_owner;
+ALTER TABLE shipments OWNER TO shop_owner;
+ALTER TABLE "Product Reviews" OWNER TO shop_owner;
+
 RESET search_path;
