@@ -35,3 +35,66 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION fk_repairs(regclass, text) IS
 'the statements that repair the orphans of rel''s foreign keys, and make PostgreSQL enforce them again, in the order they must run';
+
+-- Quarantine: fk_repairs(rel, 'quarantine') moves orphan rows (and the rows
+-- ON DELETE CASCADE would remove with them) here, and fk_restore(batch)
+-- puts a batch back. The rows belong to the extension, so pg_dump keeps
+-- them (the table's rows, not its definition).
+CREATE SEQUENCE fk_quarantine_batch_seq;
+
+CREATE TABLE fk_quarantine (
+    batch bigint NOT NULL,
+    quarantined_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    quarantined_by name NOT NULL DEFAULT CURRENT_USER,
+    child_table regclass NOT NULL,
+    constraint_name name NOT NULL,
+    -- 0: an orphan of constraint_name; 1 and more: a row removed with the
+    -- rows of the level above, through constraint_name (ON DELETE CASCADE).
+    level int NOT NULL DEFAULT 0,
+    missing_key jsonb,
+    -- The row as its table's record text output, written by fk_row_text()
+    -- under fixed settings, so that its text input gives back the same row.
+    row_data text NOT NULL
+);
+CREATE INDEX fk_quarantine_batch_idx ON fk_quarantine (batch);
+
+SELECT pg_catalog.pg_extension_config_dump('fk_quarantine', '');
+SELECT pg_catalog.pg_extension_config_dump('fk_quarantine_batch_seq', '');
+
+-- Who may see and write which rows: a role sees the rows of tables it may
+-- read, and writes (as a quarantine statement does, run as the table's
+-- owner) only rows of tables it owns. The extension's owner and superusers
+-- see everything; fk_restore, which needs a superuser, deletes.
+ALTER TABLE fk_quarantine ENABLE ROW LEVEL SECURITY;
+CREATE POLICY fk_quarantine_read ON fk_quarantine FOR SELECT
+    USING (pg_catalog.has_table_privilege(child_table, 'SELECT'));
+CREATE POLICY fk_quarantine_write ON fk_quarantine FOR INSERT
+    WITH CHECK (pg_catalog.pg_has_role(
+        (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = child_table), 'USAGE'));
+GRANT SELECT, INSERT ON fk_quarantine TO PUBLIC;
+GRANT USAGE ON SEQUENCE fk_quarantine_batch_seq TO PUBLIC;
+
+COMMENT ON TABLE fk_quarantine IS
+'orphan rows moved out of their tables by fk_repairs(rel, ''quarantine''), with the rows ON DELETE CASCADE removed with them, until fk_restore(batch) puts them back';
+
+-- A row as text, under settings its text input reads back the same way in
+-- any session: ISO dates, postgres intervals, shortest-exact floats, UTC,
+-- C money. Runs as its caller (the quarantine statement's role, the table's
+-- owner), since a type's output function is the owner's code.
+CREATE FUNCTION fk_row_text(anyelement) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 3
+SET TimeZone = 'UTC'
+SET lc_monetary = 'C'
+SET bytea_output = 'hex'
+AS 'SELECT $1::text';
+
+CREATE FUNCTION fk_restore(batch bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'fk_restore'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION fk_restore(bigint) IS
+'puts the rows of a quarantine batch back into their tables, exactly as they were, and returns how many';

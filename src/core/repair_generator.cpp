@@ -212,6 +212,7 @@ const char *strategy_name(Strategy strategy)
     case Strategy::SetNull: return "set_null";
     case Strategy::SetDefault: return "set_default";
     case Strategy::InsertParent: return "insert_parent";
+    case Strategy::Quarantine: return "quarantine";
     }
     return "delete";
 }
@@ -242,6 +243,7 @@ std::optional<std::string> catalog_obstacle(const ForeignKey &key, Strategy stra
     case Strategy::SetNull: return set_null_obstacle(key);
     case Strategy::SetDefault: return set_default_obstacle(key);
     case Strategy::InsertParent: return insert_parent_obstacle(key);
+    case Strategy::Quarantine: return std::nullopt;  // the caller looks at the cascades
     }
     return std::nullopt;
 }
@@ -279,6 +281,7 @@ std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
 {
     switch (strategy) {
     case Strategy::Delete:
+    case Strategy::Quarantine:  // without a plan: only its deletion
         return "DELETE FROM " + child_scan(key) + " WHERE " + orphan_condition(key);
     case Strategy::SetNull:
         return update_statement(key, columns_to_null(key), "NULL");
@@ -306,6 +309,79 @@ std::string repair_statement(const ForeignKey &key, Strategy strategy)
     return as_table_owner(changed, bare_repair_statement(key, strategy));
 }
 
+namespace {
+
+// The whole row of a DELETE ... RETURNING, and the alias of a step's rows.
+constexpr std::string_view kRowColumn = "row";
+
+std::string step_name(int step)
+{
+    return step < 0 ? "moved" : "cascaded_" + std::to_string(step + 1);
+}
+
+std::string regclass_literal(const Relation &table)
+{
+    return quote_literal(quote_qualified(table.name)) + "::pg_catalog.regclass";
+}
+
+}  // namespace
+
+std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan)
+{
+    const std::string row = "(m." + quote_identifier(kRowColumn) + ")";
+    const std::string returning = " RETURNING " + std::string(kChildAlias) + " AS " +
+                                  quote_identifier(kRowColumn);
+    std::string sql = "WITH moved AS (DELETE FROM " + child_scan(key) + " WHERE " +
+                      orphan_condition(key) + returning + ")";
+    std::vector<int> levels;
+    for (size_t n = 0; n < plan.cascades.size(); ++n) {
+        const CascadeStep &step = plan.cascades[n];
+        // The rows of the step below that reference the rows the step above
+        // removes, by the cascading key's own operators.
+        sql += ", " + step_name(static_cast<int>(n)) + " AS (DELETE FROM " +
+               child_scan(*step.key) + " USING " + step_name(step.from) + " m WHERE " +
+               key_equality(*step.key, row, kChildAlias) + returning + ")";
+        levels.push_back(step.from < 0 ? 1 : levels[step.from] + 1);
+    }
+    std::string schema = quote_identifier(plan.extension_schema);
+    std::string batch = std::to_string(plan.batch);
+    std::vector<std::string> missing;
+    for (const auto &column : key.columns)
+        missing.push_back(quote_literal(column.child_column) + ", " + row + "." +
+                          quote_identifier(column.child_column));
+    sql += " INSERT INTO " + schema +
+           ".fk_quarantine (batch, child_table, constraint_name, level, missing_key, row_data) "
+           "SELECT " + batch + ", " + regclass_literal(key.child) + ", " +
+           quote_literal(key.name) + ", 0, pg_catalog.jsonb_build_object(" +
+           join_list(missing, ", ") + "), " + schema + ".fk_row_text(" + row + ") FROM moved m";
+    for (size_t n = 0; n < plan.cascades.size(); ++n) {
+        const ForeignKey &step = *plan.cascades[n].key;
+        sql += " UNION ALL SELECT " + batch + ", " + regclass_literal(step.child) + ", " +
+               quote_literal(step.name) + ", " + std::to_string(levels[n]) + ", NULL, " + schema +
+               ".fk_row_text(" + row + ") FROM " + step_name(static_cast<int>(n)) + " m";
+    }
+    return as_table_owner(key.child, sql);
+}
+
+std::string quarantine_note(const ForeignKey &key, const QuarantinePlan &plan)
+{
+    std::string note = "moves the orphan rows of " + quote_qualified(key.child.name);
+    if (!plan.cascades.empty()) {
+        std::vector<std::string> tables;
+        for (const CascadeStep &step : plan.cascades)
+            tables.push_back(quote_qualified(step.key->child.name));
+        note += ", and the rows of " + join_list(tables, ", ") +
+                " that ON DELETE CASCADE would delete with them,";
+    }
+    note += " into fk_quarantine as batch " + std::to_string(plan.batch) +
+            "; SELECT fk_restore(" + std::to_string(plan.batch) + ") puts them back";
+    if (key.child_is_referenced)
+        note += "; rows that reference them through other keys follow those keys' ON DELETE "
+                "actions (SET NULL and SET DEFAULT change them, and fk_restore does not change "
+                "them back), and a NO ACTION key makes this statement fail while they exist";
+    return note;
+}
+
 std::string affected_rows_query(const ForeignKey &key, Strategy strategy)
 {
     if (strategy == Strategy::InsertParent)
@@ -316,6 +392,8 @@ std::string affected_rows_query(const ForeignKey &key, Strategy strategy)
 std::string repair_note(const ForeignKey &key, Strategy strategy)
 {
     switch (strategy) {
+    case Strategy::Quarantine:
+        return quarantine_note(key, QuarantinePlan{});
     case Strategy::Delete:
         return "deletes the orphan rows of " + quote_qualified(key.child.name) +
                (key.child_is_referenced
@@ -377,7 +455,8 @@ Phase repair_phase(std::optional<Strategy> strategy)
     if (!strategy)
         return Phase::ByHand;
     switch (*strategy) {
-    case Strategy::Delete: return Phase::Delete;
+    case Strategy::Delete:
+    case Strategy::Quarantine: return Phase::Delete;
     case Strategy::SetNull:
     case Strategy::SetDefault: return Phase::Update;
     case Strategy::InsertParent: return Phase::InsertParent;

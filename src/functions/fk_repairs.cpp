@@ -2,7 +2,9 @@
 // that repairs each key's orphans, in the order it must run, for a person
 // to review and then run with psql's \gexec.
 #include <algorithm>
+#include <deque>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -38,6 +40,104 @@ std::int64_t count_of(const std::string &query)
     return std::stoll(query_value(query).value_or("0"));
 }
 
+// How deep a quarantine follows ON DELETE CASCADE keys down from the orphans.
+constexpr int kMaxCascadeDepth = 8;
+
+// What the quarantine strategy needs besides the key: where the extension
+// keeps fk_quarantine, the call's batch (taken once, when first needed) and
+// the cascading keys below the orphans' tables, loaded as they are found.
+class QuarantineContext {
+public:
+    std::int64_t batch()
+    {
+        if (!batch_)
+            batch_ = count_of("SELECT pg_catalog.nextval(" +
+                              quote_literal(quote_identifier(schema()) +
+                                            ".fk_quarantine_batch_seq") +
+                              "::pg_catalog.regclass)");
+        return *batch_;
+    }
+
+    const std::string &schema()
+    {
+        if (schema_.empty())
+            schema_ = query_value(
+                          "SELECT n.nspname FROM pg_catalog.pg_extension e JOIN "
+                          "pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE "
+                          "e.extname = 'fkdoctor'")
+                          .value_or("public");
+        return schema_;
+    }
+
+    // The ON DELETE CASCADE keys that reference table.
+    const std::vector<const ForeignKey *> &cascading_keys(Oid table)
+    {
+        auto found = cascading_.find(table);
+        if (found != cascading_.end())
+            return found->second;
+        std::vector<const ForeignKey *> &keys = cascading_[table];
+        for (const TextRow &row : query_text_rows(
+                 "SELECT DISTINCT c.conrelid FROM pg_catalog.pg_constraint c WHERE c.contype = "
+                 "'f' AND c.conparentid = 0 AND c.confdeltype = 'c' AND c.confrelid = " +
+                 std::to_string(table))) {
+            Oid child = static_cast<Oid>(std::stoul(row.at(0).value_or("0")));
+            KeyList loaded{PallocAllocator<ForeignKey>(CurrentMemoryContext)};
+            load_foreign_keys(child, KeyUse::ReadTables, loaded);
+            for (const ForeignKey &key : loaded)
+                if (key.parent.oid == table && key.on_delete == Action::Cascade) {
+                    storage_.push_back(key);
+                    keys.push_back(&storage_.back());
+                }
+        }
+        return keys;
+    }
+
+private:
+    std::optional<std::int64_t> batch_;
+    std::string schema_;
+    std::map<Oid, std::vector<const ForeignKey *>> cascading_;
+    std::deque<ForeignKey> storage_;
+};
+
+QuarantineContext *quarantine_context = nullptr;  // set for the length of a call
+
+// The cascading keys below the key's orphans, breadth first, or why the
+// quarantine cannot capture every row they would delete.
+std::optional<std::string> plan_quarantine(const ForeignKey &key, QuarantinePlan &plan)
+{
+    QuarantineContext &context = *quarantine_context;
+    std::set<Oid> seen{key.child.oid};
+    std::vector<std::pair<Oid, int>> tables{{key.child.oid, -1}};
+    std::vector<int> depth;
+    for (size_t next = 0; next < tables.size(); ++next) {
+        auto [table, step] = tables[next];
+        for (const ForeignKey *cascade : context.cascading_keys(table)) {
+            std::string label = "foreign key " + quote_identifier(cascade->name) + " of table " +
+                                quote_qualified(cascade->child.name);
+            if (cascade->child.oid == table)
+                return label + " is self-referencing and ON DELETE CASCADE: the quarantine "
+                               "cannot yet capture the rows below the orphans in one statement";
+            if (!seen.insert(cascade->child.oid).second)
+                return "ON DELETE CASCADE reaches table " + quote_qualified(cascade->child.name) +
+                       " along more than one path";
+            if (cascade->child.owner != key.child.owner)
+                return label + " deletes the orphans' dependants ON DELETE CASCADE, and its "
+                               "table has another owner than " +
+                       quote_qualified(key.child.name) +
+                       ": the quarantine statement runs as one owner";
+            int level = step < 0 ? 1 : depth[step] + 1;
+            if (level > kMaxCascadeDepth)
+                return "ON DELETE CASCADE reaches deeper than " +
+                       std::to_string(kMaxCascadeDepth) + " tables below the orphans";
+            plan.cascades.push_back({cascade, step});
+            depth.push_back(level);
+            tables.push_back({cascade->child.oid, static_cast<int>(plan.cascades.size()) - 1});
+        }
+    }
+    plan.extension_schema = context.schema();
+    return std::nullopt;
+}
+
 // Why the strategy cannot repair the key's orphans, from the catalogs and,
 // where that is not enough, a look at the data. A look that fails (a key
 // value out of the parent type's range, a default that raises) is a reason.
@@ -45,6 +145,10 @@ std::optional<std::string> obstacle(const ForeignKey &key, Strategy strategy)
 {
     if (auto reason = catalog_obstacle(key, strategy))
         return reason;
+    if (strategy == Strategy::Quarantine) {
+        QuarantinePlan plan;
+        return plan_quarantine(key, plan);
+    }
     std::optional<std::string> reason;
     // The queries evaluate the owners' defaults, casts and domain checks.
     run_as_key_checker(key, [&] {
@@ -124,6 +228,13 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
                 repair_phase(std::nullopt), 0};
     }
     std::int64_t affected = orphans;
+    if (*strategy == Strategy::Quarantine) {
+        QuarantinePlan plan;
+        (void) plan_quarantine(key, plan);
+        plan.batch = quarantine_context->batch();
+        return {&key, "repair", strategy_name(*strategy), quarantine_statement(key, plan),
+                affected, quarantine_note(key, plan), repair_phase(strategy), 0};
+    }
     if (*strategy == Strategy::InsertParent)
         run_as_key_checker(key, [&] { affected = count_of(affected_rows_query(key, *strategy)); });
     return {&key, "repair", strategy_name(*strategy), repair_statement(key, *strategy), affected,
@@ -168,6 +279,8 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
         requested = strategy_from_name(*strategy_argument);
 
     KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadTables);
+    QuarantineContext quarantine;
+    quarantine_context = &quarantine;
     std::map<Oid, int> depths = reference_depths(call.keys);
     std::vector<RepairRow> rows;
     for (const ForeignKey &key : call.keys) {
@@ -193,6 +306,7 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
     });
     for (const RepairRow &row : rows)
         put_repair(call.sink, row);
+    quarantine_context = nullptr;
     return (Datum) 0;
 }
 
