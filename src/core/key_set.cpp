@@ -28,18 +28,40 @@ WideKey empty_marker<WideKey>()
     return {std::numeric_limits<std::uint64_t>::max(), 0x5A5A5A5A5A5A5A5AULL};
 }
 
-// Fibonacci hashing: the top bits of the product spread consecutive keys.
-std::uint64_t hash_of(IntegerKey key)
+// A keyed finalizer: the key xor a secret, times a secret odd number, then
+// MurmurHash3's fmix64. Each step is a bijection and the secret ones come
+// before the avalanche, so which keys share a slot depends on 128 secret
+// bits and cannot be chosen in advance (a single multiply, keyed or not,
+// clusters keys in arithmetic progression); kMaxProbes bounds bad luck.
+std::uint64_t mix(std::uint64_t word, std::uint64_t mask, std::uint64_t multiplier)
 {
-    return static_cast<std::uint64_t>(key) * kFibonacci;
+    std::uint64_t h = (word ^ mask) * multiplier;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 33);
 }
-std::uint64_t hash_of(const WideKey &key)
+
+std::uint64_t hash_of(IntegerKey key, const HashSecret &secret)
 {
-    std::uint64_t mixed = key.first * kFibonacci;
-    mixed ^= mixed >> 29;
-    mixed += key.second * 0xC2B2AE3D27D4EB4FULL;
-    mixed ^= mixed >> 32;
-    return mixed * kFibonacci;
+    return mix(static_cast<std::uint64_t>(key), secret.mask, secret.multiplier);
+}
+// The first word's hash is the mask of the second: with the first word held,
+// the second is hashed as an integer key is, under another secret.
+std::uint64_t hash_of(const WideKey &key, const HashSecret &secret)
+{
+    std::uint64_t mask = mix(key.first, secret.mask, secret.multiplier);
+    return mix(key.second, mask, secret.second_multiplier);
+}
+
+// SplitMix64, the generator of java.util.SplittableRandom.
+std::uint64_t split_mix(std::uint64_t &state)
+{
+    std::uint64_t z = (state += kFibonacci);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
 }
 
 std::size_t slots_for(std::size_t count)
@@ -50,7 +72,34 @@ std::size_t slots_for(std::size_t count)
     return slots;
 }
 
+// The shift that leaves a hash's top log2(slots) bits.
+int shift_for(std::size_t slots)
+{
+    int shift = 64;
+    for (std::size_t size = slots; size > 1; size /= 2)
+        --shift;
+    return shift;
+}
+
+// Calls check_interrupts every kKeysPerInterruptCheck-th key.
+void every_few_keys(std::size_t n, const InterruptCheck &check_interrupts)
+{
+    if (n % kKeysPerInterruptCheck == kKeysPerInterruptCheck - 1 && check_interrupts)
+        check_interrupts();
+}
+
 }  // namespace
+
+HashSecret secret_of(HashSeed seed)
+{
+    std::uint64_t state = seed.first;
+    HashSecret secret{};
+    secret.mask = split_mix(state);
+    state ^= seed.second;
+    secret.multiplier = split_mix(state) | 1;
+    secret.second_multiplier = split_mix(state) | 1;
+    return secret;
+}
 
 template <typename Key>
 std::size_t KeyHashSet<Key>::bytes_for(std::size_t count)
@@ -59,28 +108,54 @@ std::size_t KeyHashSet<Key>::bytes_for(std::size_t count)
 }
 
 template <typename Key>
-std::size_t KeyHashSet<Key>::slot_of(const Key &key) const
+std::size_t KeyHashSet<Key>::home_slot(const Key &key) const
 {
-    return static_cast<std::size_t>(hash_of(key) >> 32) & (slots_.size() - 1);
+    return slots_.empty() ? 0 : static_cast<std::size_t>(hash_of(key, secret_) >> shift_);
 }
 
 template <typename Key>
-bool KeyHashSet<Key>::grow()
+std::optional<std::size_t> KeyHashSet<Key>::find_slot(const std::vector<Key> &slots, int shift,
+                                                      const Key &key, std::size_t &probes) const
 {
-    std::size_t new_slots = std::max(kMinimumSlots, 2 * slots_.size());
+    std::size_t mask = slots.size() - 1;
+    std::size_t slot = static_cast<std::size_t>(hash_of(key, secret_) >> shift);
+    for (probes = 1; probes <= kMaxProbes; ++probes, slot = (slot + 1) & mask)
+        if (slots[slot] == key || slots[slot] == empty_marker<Key>())
+            return slot;
+    return std::nullopt;
+}
+
+// Into a new vector, swapped in only once every key is placed: a refusal or
+// an exception from check_interrupts_ leaves the set as it was.
+template <typename Key>
+bool KeyHashSet<Key>::rehash(std::size_t new_slots)
+{
     if (new_slots * sizeof(Key) > max_bytes_)
         return false;
-    std::vector<Key> old(new_slots, empty_marker<Key>());
-    old.swap(slots_);
-    for (const Key &key : old) {
+    std::vector<Key> slots(new_slots, empty_marker<Key>());
+    int shift = shift_for(new_slots);
+    std::size_t moved = 0, longest = longest_probe_, probes = 0;
+    for (const Key &key : slots_) {
         if (key == empty_marker<Key>())
             continue;
-        std::size_t slot = slot_of(key);
-        while (slots_[slot] != empty_marker<Key>())
-            slot = next_slot(slot);
-        slots_[slot] = key;
+        every_few_keys(moved++, check_interrupts_);
+        std::optional<std::size_t> slot = find_slot(slots, shift, key, probes);
+        if (!slot)
+            return false;
+        slots[*slot] = key;
+        longest = std::max(longest, probes);
     }
+    slots_.swap(slots);
+    shift_ = shift;
+    longest_probe_ = longest;
     return true;
+}
+
+template <typename Key>
+bool KeyHashSet<Key>::reserve(std::size_t count)
+{
+    std::size_t slots = slots_for(std::max(count, size_));
+    return slots <= slots_.size() || rehash(slots);
 }
 
 template <typename Key>
@@ -93,15 +168,23 @@ typename KeyHashSet<Key>::Insert KeyHashSet<Key>::insert(const Key &key)
         ++size_;
         return Insert::Added;
     }
-    if (contains(key))
-        return Insert::Present;
-    if (2 * (size_ + 1) > slots_.size() && !grow())
-        return Insert::Full;
-    std::size_t slot = slot_of(key);
-    while (slots_[slot] != empty_marker<Key>())
-        slot = next_slot(slot);
-    slots_[slot] = key;
+    std::size_t probes = 0;
+    std::optional<std::size_t> slot;
+    if (!slots_.empty()) {
+        slot = find_slot(slots_, shift_, key, probes);
+        if (slot && slots_[*slot] == key)
+            return Insert::Present;
+    }
+    if (2 * (size_ + 1) > slots_.size()) {
+        if (!rehash(std::max(kMinimumSlots, 2 * slots_.size())))
+            return Insert::Full;
+        slot = find_slot(slots_, shift_, key, probes);
+    }
+    if (!slot)
+        return Insert::Full;  // kMaxProbes slots from its own are all taken
+    slots_[*slot] = key;
     ++size_;
+    longest_probe_ = std::max(longest_probe_, probes);
     return Insert::Added;
 }
 
@@ -112,19 +195,17 @@ bool KeyHashSet<Key>::contains(const Key &key) const
         return holds_empty_marker_;
     if (slots_.empty())
         return false;
-    for (std::size_t slot = slot_of(key);; slot = next_slot(slot)) {
-        if (slots_[slot] == key)
-            return true;
-        if (slots_[slot] == empty_marker<Key>())
-            return false;
-    }
+    std::size_t probes;
+    std::optional<std::size_t> slot = find_slot(slots_, shift_, key, probes);
+    return slot && slots_[*slot] == key;
 }
 
 template class KeyHashSet<IntegerKey>;
 template class KeyHashSet<WideKey>;
 
 std::optional<IntegerKeySet> IntegerKeySet::build(const std::vector<IntegerKey> &keys,
-                                                  std::size_t max_bytes)
+                                                  std::size_t max_bytes, HashSeed seed,
+                                                  const InterruptCheck &check_interrupts)
 {
     IntegerKeySet set;
     if (keys.empty())
@@ -140,18 +221,24 @@ std::optional<IntegerKeySet> IntegerKeySet::build(const std::vector<IntegerKey> 
         set.least_ = *least;
         set.range_ = range;
         set.bitmap_.assign(bitmap_words, 0);
-        for (IntegerKey key : keys) {
+        for (std::size_t n = 0; n < keys.size(); ++n) {
+            every_few_keys(n, check_interrupts);
             std::uint64_t offset =
-                static_cast<std::uint64_t>(key) - static_cast<std::uint64_t>(*least);
+                static_cast<std::uint64_t>(keys[n]) - static_cast<std::uint64_t>(*least);
             set.bitmap_[offset / 64] |= std::uint64_t{1} << (offset % 64);
         }
         return set;
     }
     if (hash_bytes > max_bytes)
         return std::nullopt;
-    set.hash_.emplace(hash_bytes);
-    for (IntegerKey key : keys)
-        set.hash_->insert(key);
+    KeyHashSet<IntegerKey> &hash = set.hash_.emplace(hash_bytes, seed);
+    if (!hash.reserve(keys.size()))
+        return std::nullopt;
+    for (std::size_t n = 0; n < keys.size(); ++n) {
+        every_few_keys(n, check_interrupts);
+        if (hash.insert(keys[n]) == KeyHashSet<IntegerKey>::Insert::Full)
+            return std::nullopt;
+    }
     return set;
 }
 
@@ -169,14 +256,20 @@ std::size_t IntegerKeySet::bytes() const
 }
 
 std::optional<WideKeySet> WideKeySet::build(const std::vector<WideKey> &keys,
-                                            std::size_t max_bytes)
+                                            std::size_t max_bytes, HashSeed seed,
+                                            const InterruptCheck &check_interrupts)
 {
     std::size_t bytes = KeyHashSet<WideKey>::bytes_for(keys.size());
     if (bytes > max_bytes)
         return std::nullopt;
-    WideKeySet set(bytes);
-    for (const WideKey &key : keys)
-        set.hash_.insert(key);
+    WideKeySet set(bytes, seed);
+    if (!set.hash_.reserve(keys.size()))
+        return std::nullopt;
+    for (std::size_t n = 0; n < keys.size(); ++n) {
+        every_few_keys(n, check_interrupts);
+        if (set.hash_.insert(keys[n]) == KeyHashSet<WideKey>::Insert::Full)
+            return std::nullopt;
+    }
     return set;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -26,31 +27,81 @@ struct WideKey {
     bool operator!=(const WideKey &other) const { return !(*this == other); }
 };
 
-// A hash set with linear probing. insert() refuses to grow past max_bytes
-// and says so, so that a caller can bound its memory.
+// The secret that places keys in a hash set. Keys come from tables whose
+// owners choose them: with a fixed hash they could pick keys that all want
+// one slot. The server draws a seed at random for each call.
+struct HashSeed {
+    std::uint64_t first = 0;
+    std::uint64_t second = 0;
+};
+
+// What the hash uses, drawn from a seed once per set: any two seeds, however
+// alike (tests use small ones), give unrelated secrets.
+struct HashSecret {
+    std::uint64_t mask;        // xor'ed into a key's first word
+    std::uint64_t multiplier;  // odd; one per word
+    std::uint64_t second_multiplier;
+};
+HashSecret secret_of(HashSeed seed);
+
+// Called every kKeysPerInterruptCheck keys while a set is built or grown;
+// the server passes check_for_interrupts(), which throws on a cancel or
+// timeout. May be empty.
+using InterruptCheck = std::function<void()>;
+constexpr std::size_t kKeysPerInterruptCheck = 4096;
+
+// No insert or lookup looks at more slots than this: a key that finds the
+// kMaxProbes slots from its own taken is refused (Full), so no input makes
+// either cost more. Keys hashed at random into a set at most half full need
+// more than k slots with a chance of about (0.5 e^0.5)^k: 4e-6 for 64,
+// 4e-22 for 256. Past that, the keys were chosen against the hash.
+constexpr std::size_t kMaxProbes = 256;
+
+// A hash set with linear probing. insert() refuses to grow past max_bytes,
+// or to put a key past kMaxProbes slots from its own, and says so (Full),
+// so that a caller can bound its memory and its work.
 template <typename Key>
 class KeyHashSet {
 public:
-    explicit KeyHashSet(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+    KeyHashSet(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {})
+        : max_bytes_(max_bytes), secret_(secret_of(seed)),
+          check_interrupts_(std::move(check_interrupts))
+    {
+    }
 
     enum class Insert { Added, Present, Full };
     Insert insert(const Key &key);
     bool contains(const Key &key) const;
     std::size_t size() const { return size_; }
     std::size_t bytes() const { return slots_.size() * sizeof(Key); }
+    // Makes room for count keys at once; false if they would not fit in
+    // max_bytes (or, rehashed, crowd past kMaxProbes).
+    bool reserve(std::size_t count);
 
     // Bytes a set of this many keys takes (at most half full).
     static std::size_t bytes_for(std::size_t count);
 
+    // For tests: the slot where a key's probes start (0 while the set has
+    // no slots), and the most slots any insert has looked at (never more
+    // than kMaxProbes).
+    std::size_t home_slot(const Key &key) const;
+    std::size_t longest_probe() const { return longest_probe_; }
+
 private:
-    std::size_t slot_of(const Key &key) const;
-    std::size_t next_slot(std::size_t slot) const { return (slot + 1) & (slots_.size() - 1); }
-    bool grow();
+    bool rehash(std::size_t new_slots);
+    // Where key is, or the free slot to put it in, and how many slots were
+    // looked at; nothing if it is neither within kMaxProbes of its own.
+    std::optional<std::size_t> find_slot(const std::vector<Key> &slots, int shift,
+                                         const Key &key, std::size_t &probes) const;
 
     std::vector<Key> slots_;  // kEmpty marks a free slot
+    int shift_ = 64;          // a key's home slot: the top bits of its hash
     bool holds_empty_marker_ = false;  // the set holds the value kEmpty itself
     std::size_t size_ = 0;
+    std::size_t longest_probe_ = 0;
     std::size_t max_bytes_;
+    HashSecret secret_;
+    InterruptCheck check_interrupts_;
 };
 
 extern template class KeyHashSet<IntegerKey>;
@@ -61,9 +112,11 @@ extern template class KeyHashSet<WideKey>;
 // set.
 class IntegerKeySet {
 public:
-    // Builds the set, or nothing if it would take more than max_bytes.
+    // Builds the set, or nothing if it would take more than max_bytes or
+    // the hash set refuses a key (kMaxProbes).
     static std::optional<IntegerKeySet> build(const std::vector<IntegerKey> &keys,
-                                              std::size_t max_bytes);
+                                              std::size_t max_bytes, HashSeed seed,
+                                              const InterruptCheck &check_interrupts);
 
     bool contains(IntegerKey key) const;
     std::size_t bytes() const;
@@ -82,13 +135,14 @@ private:
 class WideKeySet {
 public:
     static std::optional<WideKeySet> build(const std::vector<WideKey> &keys,
-                                           std::size_t max_bytes);
+                                           std::size_t max_bytes, HashSeed seed,
+                                           const InterruptCheck &check_interrupts);
 
     bool contains(const WideKey &key) const { return hash_.contains(key); }
     std::size_t bytes() const { return hash_.bytes(); }
 
 private:
-    explicit WideKeySet(std::size_t max_bytes) : hash_(max_bytes) {}
+    WideKeySet(std::size_t max_bytes, HashSeed seed) : hash_(max_bytes, seed) {}
 
     KeyHashSet<WideKey> hash_;
 };
@@ -106,11 +160,14 @@ struct ParentSetOf<WideKey> {
 };
 
 // One foreign key's tally over the child's rows: orphan rows, and the
-// distinct missing keys while they fit in max_bytes.
+// distinct missing keys while they fit in max_bytes (and kMaxProbes).
 template <typename Key>
 class OrphanTally {
 public:
-    explicit OrphanTally(std::size_t max_bytes) : missing_(max_bytes) {}
+    OrphanTally(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {})
+        : missing_(max_bytes, seed, std::move(check_interrupts))
+    {
+    }
 
     void add_orphan(const Key &key)
     {
@@ -119,7 +176,8 @@ public:
             overflowed_ = true;
     }
     std::int64_t orphan_rows() const { return orphan_rows_; }
-    // Nothing if the distinct missing keys outgrew the memory allowed.
+    // Nothing if the distinct missing keys outgrew the memory allowed, or
+    // one of them was refused (kMaxProbes).
     std::optional<std::int64_t> missing_keys() const
     {
         if (overflowed_)

@@ -145,6 +145,27 @@ bool has_null(const KeyReader &reader, const bool *nulls)
     return false;
 }
 
+// A new secret for a hash set (key_set.hpp), so that a table's owner cannot
+// choose keys that crowd one slot of it.
+HashSeed new_seed()
+{
+    HashSeed seed;
+    pg_call([&seed]() noexcept {
+        if (!pg_strong_random(&seed, sizeof seed))
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg("fkdoctor could not generate a random hash seed")));
+    });
+    return seed;
+}
+
+// Called with each row a visitor reads: checks for a cancel every few
+// thousand.
+void every_few_rows(std::uint64_t row)
+{
+    if (row % kKeysPerInterruptCheck == 0)
+        check_for_interrupts();
+}
+
 // One key's parent keys in memory, the place of its columns in the child's
 // rows, and its tally of orphans.
 class KeyInMemory {
@@ -172,7 +193,10 @@ public:
     {
         return !has_null(child_, nulls) && !parents_.contains(read_key<Key>(child_, row));
     }
-    void start_tally(std::size_t max_bytes) override { tally_.emplace(max_bytes); }
+    void start_tally(std::size_t max_bytes) override
+    {
+        tally_.emplace(max_bytes, new_seed(), check_for_interrupts);
+    }
     void count_orphan(const Datum *row) override { tally_->add_orphan(read_key<Key>(child_, row)); }
     KeyCounts counts() const override
     {
@@ -209,12 +233,13 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t firs
     std::vector<Key> keys;
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
                      column_types(key, Side::Parent), [&](const Datum *row, const bool *) {
+                         every_few_rows(keys.size());
                          keys.push_back(read_key<Key>(parent, row));
                          return true;
                      });
     if (keys.size() > limit)
         return nullptr;
-    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes);
+    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes, new_seed(), check_for_interrupts);
     if (!parents)
         return nullptr;
     return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents),
@@ -280,10 +305,12 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
         key->start_tally((max_bytes - loaded.bytes) / loaded.keys.size());
 
     Stopwatch scan_watch;
+    std::uint64_t rows = 0;
     result.rows_checked = static_cast<std::int64_t>(visit_query_rows(
         child_keys_query(loaded.keys, RowLocation::Omitted),
         child_scan_types(loaded.keys, RowLocation::Omitted),
         [&](const Datum *values, const bool *nulls) {
+            every_few_rows(rows++);
             for (auto &key : loaded.in_memory)
                 if (key->is_orphan(values, nulls))
                     key->count_orphan(values);
@@ -329,7 +356,7 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     visit_query_rows(child_keys_query({&key}, RowLocation::Included),
                      child_scan_types({&key}, RowLocation::Included),
                      [&](const Datum *values, const bool *nulls) {
-                         ++rows;
+                         every_few_rows(rows++);
                          if (!in_memory->is_orphan(values, nulls))
                              return true;
                          spool.add(DatumGetObjectId(values[0]),
