@@ -98,3 +98,25 @@ LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION fk_restore(bigint) IS
 'puts the rows of a quarantine batch back into their tables, exactly as they were, and returns how many';
+
+-- Checking a key before it is declared: the rows ADD FOREIGN KEY would
+-- reject, judged with the operators it would choose.
+CREATE FUNCTION fk_check_key(
+    child regclass,
+    child_columns name[],
+    parent regclass,
+    parent_columns name[],
+    match_type text DEFAULT 'SIMPLE',
+    max_rows bigint DEFAULT NULL,
+    OUT constraint_name name,
+    OUT child_table regclass,
+    OUT parent_table regclass,
+    OUT child_ctid tid,
+    OUT child_key jsonb,
+    OUT missing_key jsonb)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_check_key'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION fk_check_key(regclass, name[], regclass, name[], text, bigint) IS
+'one row per child row that the foreign key (child_columns) REFERENCES parent (parent_columns) would reject if it were added now';

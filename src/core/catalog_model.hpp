@@ -93,6 +93,8 @@ enum class Enforcement { Enabled, Disabled, ReplicaOnly, MissingTriggers };
 struct ForeignKey {
     Oid oid = 0;
     std::string name;
+    // A key not declared yet (fk_check_key): its orphans have no constraint name.
+    bool declared = true;
     Relation child;
     Relation parent;
     MatchType match = MatchType::Simple;

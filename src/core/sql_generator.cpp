@@ -162,7 +162,8 @@ std::string orphan_row_columns(const ForeignKey &key)
     std::string child_key = key.child_primary_key.empty()
                                  ? std::string("NULL::pg_catalog.jsonb")
                                  : jsonb_object_of_columns(key.child_primary_key, kChildAlias);
-    return quote_literal(key.name) + "::pg_catalog.name, " + std::string(kChildAlias) +
+    return (key.declared ? quote_literal(key.name) : std::string("NULL")) + "::pg_catalog.name, " +
+           std::string(kChildAlias) +
            ".tableoid::pg_catalog.regclass, " +
            quote_literal(quote_qualified(key.parent.name)) + "::pg_catalog.regclass, " +
            std::string(kChildAlias) + ".ctid, " + child_key + ", " +

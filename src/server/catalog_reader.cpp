@@ -263,9 +263,9 @@ std::vector<const Field *> key_query_fields()
 }
 
 // One row per key column, in conkey order.
-std::string key_columns_query(std::optional<Oid> child_table)
+std::string key_columns_query(const std::string &keys)
 {
-    return keys_clause(child_table) + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
+    return keys + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop)) WITH ORDINALITY AS col(child_attnum, parent_attnum, eqop, n)
@@ -502,7 +502,7 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys
                    {"enable_mergejoin", "off"}}, [&] {
         // Once the tables are locked, under a new snapshot: what any DDL
         // that committed before the locks changed is seen.
-        CatalogRows rows(key_columns_query(child_table), key_query_fields(),
+        CatalogRows rows(key_columns_query(keys_clause(child_table)), key_query_fields(),
                          use == KeyUse::ReadTables ? CatalogSnapshot::New
                                                    : CatalogSnapshot::Callers);
         for (std::size_t n = 0; n < rows.size(); ++n) {
@@ -520,6 +520,30 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys
         return;
     load_primary_keys(keys);
     load_unenforced_triggers(keys);
+}
+
+void load_key_like_constraint(const std::string &constraint_row, KeyList &keys)
+{
+    // The same query as for a declared key, over a made-up pg_constraint
+    // row; the tables are locked by the caller.
+    with_settings({{"join_collapse_limit", "1"}, {"enable_hashjoin", "off"},
+                   {"enable_mergejoin", "off"}}, [&] {
+        CatalogRows rows(key_columns_query("WITH keys AS (" + constraint_row + ")"),
+                         key_query_fields(), CatalogSnapshot::New);
+        for (std::size_t n = 0; n < rows.size(); ++n) {
+            if (keys.empty() || keys.back().oid != rows.oid(n, key_field::oid))
+                keys.push_back(key_from_row(rows, n));
+            ForeignKey &key = keys.back();
+            key.columns.push_back(column_from_row(rows, n));
+            key.parent_readable =
+                key.parent_readable && rows.flag(n, column_field::parent_readable);
+            key.checker_reads_parent =
+                key.checker_reads_parent && rows.flag(n, column_field::checker_reads_parent);
+        }
+    });
+    if (keys.empty())
+        return;
+    load_primary_keys(keys);
 }
 
 }  // namespace fkd
