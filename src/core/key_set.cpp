@@ -64,10 +64,15 @@ std::uint64_t split_mix(std::uint64_t &state)
     return z ^ (z >> 31);
 }
 
+// The most keys a set could hold: beyond it, slots and bytes would overflow.
+template <typename Key>
+constexpr std::size_t kMostKeys = std::numeric_limits<std::size_t>::max() / (4 * sizeof(Key));
+
+template <typename Key>
 std::size_t slots_for(std::size_t count)
 {
     std::size_t slots = kMinimumSlots;
-    while (slots < 2 * count)
+    while (slots < 2 * std::min(count, kMostKeys<Key>))
         slots *= 2;
     return slots;
 }
@@ -104,7 +109,8 @@ HashSecret secret_of(HashSeed seed)
 template <typename Key>
 std::size_t KeyHashSet<Key>::bytes_for(std::size_t count)
 {
-    return slots_for(count) * sizeof(Key);
+    return count > kMostKeys<Key> ? std::numeric_limits<std::size_t>::max()
+                                  : slots_for<Key>(count) * sizeof(Key);
 }
 
 template <typename Key>
@@ -114,7 +120,7 @@ std::size_t KeyHashSet<Key>::home_slot(const Key &key) const
 }
 
 template <typename Key>
-std::optional<std::size_t> KeyHashSet<Key>::find_slot(const std::vector<Key> &slots, int shift,
+std::optional<std::size_t> KeyHashSet<Key>::find_slot(const std::pmr::vector<Key> &slots, int shift,
                                                       const Key &key, std::size_t &probes) const
 {
     std::size_t mask = slots.size() - 1;
@@ -130,9 +136,9 @@ std::optional<std::size_t> KeyHashSet<Key>::find_slot(const std::vector<Key> &sl
 template <typename Key>
 bool KeyHashSet<Key>::rehash(std::size_t new_slots)
 {
-    if (new_slots * sizeof(Key) > max_bytes_)
+    if (new_slots > max_bytes_ / sizeof(Key))
         return false;
-    std::vector<Key> slots(new_slots, empty_marker<Key>());
+    std::pmr::vector<Key> slots(new_slots, empty_marker<Key>(), slots_.get_allocator());
     int shift = shift_for(new_slots);
     std::size_t moved = 0, longest = longest_probe_, probes = 0;
     for (const Key &key : slots_) {
@@ -154,7 +160,9 @@ bool KeyHashSet<Key>::rehash(std::size_t new_slots)
 template <typename Key>
 bool KeyHashSet<Key>::reserve(std::size_t count)
 {
-    std::size_t slots = slots_for(std::max(count, size_));
+    if (std::max(count, size_) > kMostKeys<Key>)
+        return false;
+    std::size_t slots = slots_for<Key>(std::max(count, size_));
     return slots <= slots_.size() || rehash(slots);
 }
 
@@ -203,11 +211,12 @@ bool KeyHashSet<Key>::contains(const Key &key) const
 template class KeyHashSet<IntegerKey>;
 template class KeyHashSet<WideKey>;
 
-std::optional<IntegerKeySet> IntegerKeySet::build(const std::vector<IntegerKey> &keys,
+std::optional<IntegerKeySet> IntegerKeySet::build(const KeyVector<IntegerKey> &keys,
                                                   std::size_t max_bytes, HashSeed seed,
-                                                  const InterruptCheck &check_interrupts)
+                                                  const InterruptCheck &check_interrupts,
+                                                  KeyMemory *memory)
 {
-    IntegerKeySet set;
+    IntegerKeySet set(memory);
     if (keys.empty())
         return set;
     auto [least, greatest] = std::minmax_element(keys.begin(), keys.end());
@@ -217,7 +226,7 @@ std::optional<IntegerKeySet> IntegerKeySet::build(const std::vector<IntegerKey> 
     std::size_t hash_bytes = KeyHashSet<IntegerKey>::bytes_for(keys.size());
     std::uint64_t bitmap_words = range / 64 + 1;
     if (range != 0 && bitmap_words <= hash_bytes / sizeof(std::uint64_t) &&
-        bitmap_words * sizeof(std::uint64_t) <= max_bytes) {
+        bitmap_words <= max_bytes / sizeof(std::uint64_t)) {
         set.least_ = *least;
         set.range_ = range;
         set.bitmap_.assign(bitmap_words, 0);
@@ -231,7 +240,7 @@ std::optional<IntegerKeySet> IntegerKeySet::build(const std::vector<IntegerKey> 
     }
     if (hash_bytes > max_bytes)
         return std::nullopt;
-    KeyHashSet<IntegerKey> &hash = set.hash_.emplace(hash_bytes, seed);
+    KeyHashSet<IntegerKey> &hash = set.hash_.emplace(hash_bytes, seed, InterruptCheck{}, memory);
     if (!hash.reserve(keys.size()))
         return std::nullopt;
     for (std::size_t n = 0; n < keys.size(); ++n) {
@@ -255,14 +264,15 @@ std::size_t IntegerKeySet::bytes() const
     return hash_ ? hash_->bytes() : bitmap_.size() * sizeof(std::uint64_t);
 }
 
-std::optional<WideKeySet> WideKeySet::build(const std::vector<WideKey> &keys,
+std::optional<WideKeySet> WideKeySet::build(const KeyVector<WideKey> &keys,
                                             std::size_t max_bytes, HashSeed seed,
-                                            const InterruptCheck &check_interrupts)
+                                            const InterruptCheck &check_interrupts,
+                                            KeyMemory *memory)
 {
     std::size_t bytes = KeyHashSet<WideKey>::bytes_for(keys.size());
     if (bytes > max_bytes)
         return std::nullopt;
-    WideKeySet set(bytes, seed);
+    WideKeySet set(bytes, seed, memory);
     if (!set.hash_.reserve(keys.size()))
         return std::nullopt;
     for (std::size_t n = 0; n < keys.size(); ++n) {

@@ -2,15 +2,29 @@
 // parent's keys held as a bitmap when they are dense integers (serial ids
 // usually are) or in an open-addressing hash set, 8 to 32 bytes a key where
 // a hash join spends about 48. Plain C++, no PostgreSQL headers.
+//
+// Memory: the sets grow with a table (up to maintenance_work_mem), so they
+// take it from the std::pmr::memory_resource they are given; the server
+// gives each check's sets a memory context of their own (key_set_memory.hpp).
+// Sizes are checked before they are multiplied, so no count overflows one.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory_resource>
 #include <optional>
 #include <vector>
 
 namespace fkd {
+
+// Where a set's memory comes from; the default is the C++ heap.
+using KeyMemory = std::pmr::memory_resource;
+inline KeyMemory *default_key_memory() { return std::pmr::get_default_resource(); }
+
+// Keys read from a parent, before a set is built from them.
+template <typename Key>
+using KeyVector = std::pmr::vector<Key>;
 
 // A key of one integer column, sign-extended to 64 bits.
 using IntegerKey = std::int64_t;
@@ -63,8 +77,9 @@ constexpr std::size_t kMaxProbes = 256;
 template <typename Key>
 class KeyHashSet {
 public:
-    KeyHashSet(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {})
-        : max_bytes_(max_bytes), secret_(secret_of(seed)),
+    KeyHashSet(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {},
+               KeyMemory *memory = default_key_memory())
+        : slots_(memory), max_bytes_(max_bytes), secret_(secret_of(seed)),
           check_interrupts_(std::move(check_interrupts))
     {
     }
@@ -91,10 +106,10 @@ private:
     bool rehash(std::size_t new_slots);
     // Where key is, or the free slot to put it in, and how many slots were
     // looked at; nothing if it is neither within kMaxProbes of its own.
-    std::optional<std::size_t> find_slot(const std::vector<Key> &slots, int shift,
+    std::optional<std::size_t> find_slot(const std::pmr::vector<Key> &slots, int shift,
                                          const Key &key, std::size_t &probes) const;
 
-    std::vector<Key> slots_;  // kEmpty marks a free slot
+    std::pmr::vector<Key> slots_;  // kEmpty marks a free slot
     int shift_ = 64;          // a key's home slot: the top bits of its hash
     bool holds_empty_marker_ = false;  // the set holds the value kEmpty itself
     std::size_t size_ = 0;
@@ -114,35 +129,38 @@ class IntegerKeySet {
 public:
     // Builds the set, or nothing if it would take more than max_bytes or
     // the hash set refuses a key (kMaxProbes).
-    static std::optional<IntegerKeySet> build(const std::vector<IntegerKey> &keys,
+    static std::optional<IntegerKeySet> build(const KeyVector<IntegerKey> &keys,
                                               std::size_t max_bytes, HashSeed seed,
-                                              const InterruptCheck &check_interrupts);
+                                              const InterruptCheck &check_interrupts,
+                                              KeyMemory *memory = default_key_memory());
 
     bool contains(IntegerKey key) const;
     std::size_t bytes() const;
     bool is_bitmap() const { return !hash_; }
 
 private:
-    IntegerKeySet() = default;
+    explicit IntegerKeySet(KeyMemory *memory) : bitmap_(memory) {}
 
     IntegerKey least_ = 0;
     std::uint64_t range_ = 0;  // greatest - least + 1: bits in the bitmap
-    std::vector<std::uint64_t> bitmap_;
+    std::pmr::vector<std::uint64_t> bitmap_;
     std::optional<KeyHashSet<IntegerKey>> hash_;
 };
 
 // A wide parent's keys: a hash set.
 class WideKeySet {
 public:
-    static std::optional<WideKeySet> build(const std::vector<WideKey> &keys,
+    static std::optional<WideKeySet> build(const KeyVector<WideKey> &keys,
                                            std::size_t max_bytes, HashSeed seed,
-                                           const InterruptCheck &check_interrupts);
+                                           const InterruptCheck &check_interrupts,
+                                           KeyMemory *memory = default_key_memory());
 
     bool contains(const WideKey &key) const { return hash_.contains(key); }
     std::size_t bytes() const { return hash_.bytes(); }
 
 private:
-    WideKeySet(std::size_t max_bytes, HashSeed seed) : hash_(max_bytes, seed) {}
+    WideKeySet(std::size_t max_bytes, HashSeed seed, KeyMemory *memory)
+        : hash_(max_bytes, seed, {}, memory) {}
 
     KeyHashSet<WideKey> hash_;
 };
@@ -164,8 +182,9 @@ struct ParentSetOf<WideKey> {
 template <typename Key>
 class OrphanTally {
 public:
-    OrphanTally(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {})
-        : missing_(max_bytes, seed, std::move(check_interrupts))
+    OrphanTally(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {},
+                KeyMemory *memory = default_key_memory())
+        : missing_(max_bytes, seed, std::move(check_interrupts), memory)
     {
     }
 

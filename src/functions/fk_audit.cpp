@@ -32,8 +32,7 @@ enum Column {
 };
 
 using TableKeys = std::vector<AuditRow *>;
-using KeysByTable = boost::container::flat_map<Oid, TableKeys, std::less<Oid>,
-                                               PallocAllocator<std::pair<Oid, TableKeys>>>;
+using KeysByTable = boost::container::flat_map<Oid, TableKeys>;
 
 // The checking layer's answer for one key, in the audit's words.
 void record(AuditRow &row, const std::optional<std::int64_t> &rows_checked, const KeyAudit &audit)
@@ -111,7 +110,7 @@ Datum fk_audit_body(FunctionCallInfo fcinfo)
 {
     KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadTables);
     std::vector<AuditRow> rows(call.keys.size());
-    KeysByTable by_table{PallocAllocator<std::pair<Oid, TableKeys>>(CurrentMemoryContext)};
+    KeysByTable by_table;
     for (size_t i = 0; i < call.keys.size(); ++i) {
         AuditRow &row = rows[i];
         row.key = &call.keys[i];

@@ -4,14 +4,13 @@
 
 #include <optional>
 
-#include <boost/container/vector.hpp>
+#include <vector>
 
 #include "core/catalog_model.hpp"
-#include "server/palloc_allocator.hpp"
 
 namespace fkd {
 
-using KeyList = boost::container::vector<ForeignKey, PallocAllocator<ForeignKey>>;
+using KeyList = std::vector<ForeignKey>;
 
 // What the caller does with the keys: read only the catalogs, or the
 // tables' rows too, which first locks both tables of every key.

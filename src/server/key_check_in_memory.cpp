@@ -7,6 +7,7 @@
 #include "core/key_set.hpp"
 #include "core/sql_generator.hpp"
 #include "core/stopwatch.hpp"
+#include "server/key_set_memory.hpp"
 #include "server/settings.hpp"
 #include "server/spi_executor.hpp"
 
@@ -186,8 +187,8 @@ class KeyInMemoryOf final : public KeyInMemory {
 public:
     using ParentSet = typename ParentSetOf<Key>::type;
 
-    KeyInMemoryOf(ParentSet parents, KeyReader child)
-        : parents_(std::move(parents)), child_(child) {}
+    KeyInMemoryOf(ParentSet parents, KeyReader child, KeyMemory &memory)
+        : parents_(std::move(parents)), child_(child), memory_(memory) {}
 
     bool is_orphan(const Datum *row, const bool *nulls) const override
     {
@@ -195,7 +196,7 @@ public:
     }
     void start_tally(std::size_t max_bytes) override
     {
-        tally_.emplace(max_bytes, new_seed(), check_for_interrupts);
+        tally_.emplace(max_bytes, new_seed(), check_for_interrupts, &memory_);
     }
     void count_orphan(const Datum *row) override { tally_->add_orphan(read_key<Key>(child_, row)); }
     KeyCounts counts() const override
@@ -210,6 +211,7 @@ public:
 private:
     ParentSet parents_;
     KeyReader child_;
+    KeyMemory &memory_;
     std::optional<OrphanTally<Key>> tally_;
 };
 
@@ -226,11 +228,11 @@ constexpr std::size_t kLoadBytesPerKey = 4 * sizeof(Key);
 
 template <typename Key>
 std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t first_column,
-                                         std::size_t max_bytes)
+                                         std::size_t max_bytes, KeyMemory &memory)
 {
     std::size_t limit = max_bytes / kLoadBytesPerKey<Key>;
     KeyReader parent = reader_for(key, 0, Side::Parent);
-    std::vector<Key> keys;
+    KeyVector<Key> keys(&memory);
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
                      column_types(key, Side::Parent), [&](const Datum *row, const bool *) {
                          every_few_rows(keys.size());
@@ -239,21 +241,23 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t firs
                      });
     if (keys.size() > limit)
         return nullptr;
-    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes, new_seed(), check_for_interrupts);
+    auto parents = ParentSetOf<Key>::type::build(keys, max_bytes, new_seed(),
+                                                 check_for_interrupts, &memory);
     if (!parents)
         return nullptr;
     return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents),
-                                                reader_for(key, first_column, Side::Child));
+                                                reader_for(key, first_column, Side::Child),
+                                                memory);
 }
 
 // The key's parent keys read into memory, its columns at first_column of
 // the child's rows; nothing if they do not fit in max_bytes.
 std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, std::size_t first_column,
-                                      std::size_t max_bytes)
+                                      std::size_t max_bytes, KeyMemory &memory)
 {
     if (kind_of(key) == KeyKind::Integer)
-        return load_key_of<IntegerKey>(key, first_column, max_bytes);
-    return load_key_of<WideKey>(key, first_column, max_bytes);
+        return load_key_of<IntegerKey>(key, first_column, max_bytes, memory);
+    return load_key_of<WideKey>(key, first_column, max_bytes, memory);
 }
 
 // The keys whose parents fitted, in the order of their columns in the
@@ -266,14 +270,15 @@ struct LoadedKeys {
     std::size_t bytes = 0;
 };
 
-LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t max_bytes)
+LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t max_bytes,
+                        KeyMemory &memory)
 {
     LoadedKeys loaded;
     std::size_t next_column = 0;
     for (std::size_t n = 0; n < keys.size(); ++n) {
         Stopwatch watch;
         std::unique_ptr<KeyInMemory> key =
-            load_key(*keys[n], next_column, max_bytes - loaded.bytes);
+            load_key(*keys[n], next_column, max_bytes - loaded.bytes, memory);
         if (!key)
             continue;
         loaded.bytes += key->bytes();
@@ -298,7 +303,8 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
     std::size_t max_bytes = memory_allowed();
     MemoryScanResult result;
     result.keys.resize(keys.size());
-    LoadedKeys loaded = load_parents(keys, max_bytes);
+    KeySetMemory memory;  // first: the sets that use it go before it
+    LoadedKeys loaded = load_parents(keys, max_bytes, memory);
     if (loaded.keys.empty())
         return result;
     for (auto &key : loaded.in_memory)
@@ -347,7 +353,8 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
                              OrphanSpool &spool)
 {
     // The child scan's rows start with the row's table and ctid.
-    std::unique_ptr<KeyInMemory> in_memory = load_key(key, 2, memory_allowed());
+    KeySetMemory memory;
+    std::unique_ptr<KeyInMemory> in_memory = load_key(key, 2, memory_allowed(), memory);
     if (!in_memory)
         return false;
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());

@@ -7,9 +7,7 @@ namespace fkd {
 KeyFunctionCall::KeyFunctionCall(FunctionCallInfo fcinfo, std::optional<Oid> table, KeyUse use,
                                  Returns returns)
     : table(table),
-      sink(prepare(fcinfo, table, returns)),
-      call_context_(CurrentMemoryContext),
-      keys(PallocAllocator<ForeignKey>(call_context_))
+      sink(prepare(fcinfo, table, returns))
 {
     load_foreign_keys(table, use, keys);
 }

@@ -26,9 +26,6 @@ public:
 
 private:
     static RowSink prepare(FunctionCallInfo fcinfo, std::optional<Oid> table, Returns returns);
-    // The context the function was called in, which outlives the SPI
-    // connection: the keys are kept there.
-    MemoryContext call_context_;
     QuerySandbox sandbox_;
     SpiConnection connection_;
 

@@ -69,7 +69,7 @@ TEST(KeyHashSet, RefusesToGrowPastItsLimit)
 
 TEST(IntegerKeySet, DenseKeysMakeABitmap)
 {
-    std::vector<IntegerKey> keys;
+    KeyVector<IntegerKey> keys;
     for (IntegerKey key = 1; key <= 100000; ++key)
         if (key % 7 != 0)
             keys.push_back(key);
@@ -83,7 +83,7 @@ TEST(IntegerKeySet, DenseKeysMakeABitmap)
 
 TEST(IntegerKeySet, SparseKeysMakeAHashSet)
 {
-    std::vector<IntegerKey> keys = {kMin, -1, 0, 1000000007, kMax};
+    KeyVector<IntegerKey> keys = {kMin, -1, 0, 1000000007, kMax};
     auto set = IntegerKeySet::build(keys, 1 << 20, kSeed, kNoCheck);
     ASSERT_TRUE(set);
     EXPECT_FALSE(set->is_bitmap());
@@ -103,8 +103,8 @@ TEST(IntegerKeySet, NoKeysContainNothing)
 
 TEST(ParentKeySets, TooManyKeysForTheMemoryBuildNothing)
 {
-    std::vector<IntegerKey> keys;
-    std::vector<WideKey> wide_keys;
+    KeyVector<IntegerKey> keys;
+    KeyVector<WideKey> wide_keys;
     for (IntegerKey key = 0; key < 1000; ++key) {
         keys.push_back(key * 1000003);
         wide_keys.push_back(WideKey{1, static_cast<std::uint64_t>(key)});
@@ -148,9 +148,9 @@ constexpr std::uint64_t inverse_of(std::uint64_t odd)
 }
 static_assert(inverse_of(kFibonacci) * kFibonacci == 1, "the modular inverse");
 
-std::vector<IntegerKey> flood_keys(std::size_t count)
+KeyVector<IntegerKey> flood_keys(std::size_t count)
 {
-    std::vector<IntegerKey> keys;
+    KeyVector<IntegerKey> keys;
     for (std::uint64_t j = 1; j <= count; ++j)
         keys.push_back(static_cast<IntegerKey>(j * inverse_of(kFibonacci)));
     return keys;
@@ -159,9 +159,9 @@ std::vector<IntegerKey> flood_keys(std::size_t count)
 // The same for the old WideKey hash: with first = 0, it came to the
 // Fibonacci hash of (second * C) ^ ((second * C) >> 32), so these seconds
 // made it hash to j as well.
-std::vector<WideKey> wide_flood_keys(std::size_t count)
+KeyVector<WideKey> wide_flood_keys(std::size_t count)
 {
-    std::vector<WideKey> keys;
+    KeyVector<WideKey> keys;
     for (IntegerKey target : flood_keys(count)) {
         std::uint64_t mixed = static_cast<std::uint64_t>(target);
         mixed ^= mixed >> 32;
@@ -181,7 +181,7 @@ std::vector<HashSeed> some_seeds()
 // Whatever the seed, a set takes every key or refuses one, and no insert
 // looks at more than kMaxProbes slots: it is never slow.
 template <typename Key>
-void expect_loaded_or_refused(const std::vector<Key> &keys, HashSeed seed)
+void expect_loaded_or_refused(const KeyVector<Key> &keys, HashSeed seed)
 {
     KeyHashSet<Key> set(std::size_t{1} << 30, seed);
     bool refused = false;
@@ -201,8 +201,8 @@ void expect_loaded_or_refused(const std::vector<Key> &keys, HashSeed seed)
 
 TEST(KeyHashSet, KeysThatFloodedTheFixedHashAreBoundedUnderAnySeed)
 {
-    std::vector<IntegerKey> keys = flood_keys(50000);
-    std::vector<WideKey> wide_keys = wide_flood_keys(50000);
+    KeyVector<IntegerKey> keys = flood_keys(50000);
+    KeyVector<WideKey> wide_keys = wide_flood_keys(50000);
     for (HashSeed seed : some_seeds()) {
         expect_loaded_or_refused(keys, seed);
         expect_loaded_or_refused(wide_keys, seed);
@@ -240,13 +240,13 @@ TEST(KeyHashSet, KeysThatFloodedTheFixedHashSpreadUnderASeed)
 // Keys chosen knowing the seed, all with one home slot: the worst any input
 // can do. The set takes kMaxProbes of them and refuses the next.
 template <typename Key, typename MakeKey>
-std::vector<Key> keys_with_one_home(HashSeed seed, std::size_t slots, std::size_t count,
+KeyVector<Key> keys_with_one_home(HashSeed seed, std::size_t slots, std::size_t count,
                                     MakeKey make_key)
 {
     KeyHashSet<Key> probe(slots * sizeof(Key), seed);
     EXPECT_TRUE(probe.reserve(slots / 2));
     std::size_t home = probe.home_slot(make_key(0));
-    std::vector<Key> keys;
+    KeyVector<Key> keys;
     for (std::uint64_t n = 0; keys.size() < count; ++n)
         if (probe.home_slot(make_key(n)) == home)
             keys.push_back(make_key(n));
@@ -257,7 +257,7 @@ template <typename Key, typename MakeKey>
 void expect_refused_past_max_probes(MakeKey make_key)
 {
     constexpr std::size_t kSlots = 1024;
-    std::vector<Key> keys = keys_with_one_home<Key>(kSeed, kSlots, kMaxProbes + 50, make_key);
+    KeyVector<Key> keys = keys_with_one_home<Key>(kSeed, kSlots, kMaxProbes + 50, make_key);
     KeyHashSet<Key> set(kSlots * sizeof(Key), kSeed);  // cannot grow past 1024 slots
     ASSERT_TRUE(set.reserve(kSlots / 2));
     for (std::size_t n = 0; n < kMaxProbes; ++n)
@@ -290,11 +290,11 @@ TEST(KeyHashSet, RefusesAKeyPastMaxProbesFromItsSlot)
 TEST(ParentKeySets, KeysCrowdingOneSlotBuildNothing)
 {
     // A set of 600 keys has 2048 slots: keys that share a home there.
-    std::vector<IntegerKey> crowded = keys_with_one_home<IntegerKey>(
+    KeyVector<IntegerKey> crowded = keys_with_one_home<IntegerKey>(
         kSeed, 2048, 600, [](std::uint64_t n) { return static_cast<IntegerKey>(n << 20); });
     EXPECT_FALSE(IntegerKeySet::build(crowded, std::size_t{1} << 30, kSeed, kNoCheck));
     EXPECT_TRUE(IntegerKeySet::build(crowded, std::size_t{1} << 30, HashSeed{1, 2}, kNoCheck));
-    std::vector<WideKey> wide = keys_with_one_home<WideKey>(
+    KeyVector<WideKey> wide = keys_with_one_home<WideKey>(
         kSeed, 2048, 600, [](std::uint64_t n) { return WideKey{n, n}; });
     EXPECT_FALSE(WideKeySet::build(wide, std::size_t{1} << 30, kSeed, kNoCheck));
     EXPECT_TRUE(WideKeySet::build(wide, std::size_t{1} << 30, HashSeed{1, 2}, kNoCheck));
@@ -390,8 +390,8 @@ struct Cancelled : std::runtime_error {
 
 TEST(ParentKeySets, BuildingChecksForInterruptsEveryFewThousandKeys)
 {
-    std::vector<IntegerKey> dense, sparse;
-    std::vector<WideKey> wide;
+    KeyVector<IntegerKey> dense, sparse;
+    KeyVector<WideKey> wide;
     for (IntegerKey key = 0; key < 20000; ++key) {
         dense.push_back(key);
         sparse.push_back(key * 1000003);
