@@ -81,10 +81,9 @@ Datum fk_check_key_body(FunctionCallInfo fcinfo)
     RowSink sink = begin_result_set(fcinfo);
     require_select_privilege(*child);
     require_select_privilege(*parent);
-    MemoryContext call_context = CurrentMemoryContext;
     QuerySandbox sandbox;
     SpiConnection connection;
-    KeyList keys{PallocAllocator<ForeignKey>(call_context)};
+    KeyList keys;
     load_proposed_key(proposed, keys);
     const ForeignKey &key = keys.back();
     if (may_check(key, true))

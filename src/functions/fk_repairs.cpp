@@ -81,7 +81,7 @@ public:
                  "'f' AND c.conparentid = 0 AND c.confdeltype = 'c' AND c.confrelid = " +
                  std::to_string(table))) {
             Oid child = static_cast<Oid>(std::stoul(row.at(0).value_or("0")));
-            KeyList loaded{PallocAllocator<ForeignKey>(CurrentMemoryContext)};
+            KeyList loaded;
             load_foreign_keys(child, KeyUse::ReadTables, loaded);
             for (const ForeignKey &key : loaded)
                 if (key.parent.oid == table && key.on_delete == Action::Cascade) {
