@@ -172,6 +172,8 @@ CREATE TABLE fkd_q.tree (id int PRIMARY KEY, up int REFERENCES fkd_q.tree ON DEL
 SET session_replication_role = replica;
 INSERT INTO fkd_q.tree VALUES (1, NULL, 99), (2, 1, 1);
 RESET session_replication_role;
+-- (Nor is insert_parent: its INSERT runs as the owner of customers, who may
+-- not read fkd_q.tree, and its trial run says so.)
 SELECT constraint_name, strategy, statement IS NULL AS by_hand, note
 FROM fk_repairs('fkd_q.tree') WHERE constraint_name = 'tree_customer_id_fkey';
 SELECT fk_repairs('fkd_q.tree', 'quarantine');

@@ -293,9 +293,13 @@ std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
             parent_columns.push_back(quote_identifier(column.parent_column));
         // A partitioned parent routes each row; an inheritance parent keeps
         // it, where the RI check (ONLY parent) looks.
+        // ON CONFLICT on the key only: a parent row inserted meanwhile with
+        // the same key is fine, but a conflict on another unique column of
+        // the parent is an error, never a silently skipped row that leaves
+        // its orphans behind.
         return "INSERT INTO " + quote_qualified(key.parent.name) + " (" +
                join_list(parent_columns, ", ") + ") " + missing_parent_keys(key) +
-               " ON CONFLICT DO NOTHING";
+               " ON CONFLICT (" + join_list(parent_columns, ", ") + ") DO NOTHING";
     }
     }
     return "";
@@ -303,10 +307,19 @@ std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
 
 }  // namespace
 
+const Relation &changed_table(const ForeignKey &key, Strategy strategy)
+{
+    return strategy == Strategy::InsertParent ? key.parent : key.child;
+}
+
 std::string repair_statement(const ForeignKey &key, Strategy strategy)
 {
-    const Relation &changed = strategy == Strategy::InsertParent ? key.parent : key.child;
-    return as_table_owner(changed, bare_repair_statement(key, strategy));
+    return as_table_owner(changed_table(key, strategy), bare_repair_statement(key, strategy));
+}
+
+std::string trial_statement(const ForeignKey &key, Strategy strategy)
+{
+    return bare_repair_statement(key, strategy);
 }
 
 namespace {

@@ -41,6 +41,13 @@ std::vector<std::string> data_obstacle_queries(const ForeignKey &key, Strategy s
 
 std::string repair_statement(const ForeignKey &key, Strategy strategy);
 
+// The table the strategy's statement changes: the parent for insert_parent.
+const Relation &changed_table(const ForeignKey &key, Strategy strategy);
+
+// The statement without its SET ROLE wrapping, for a trial run as that
+// table's owner in a subtransaction that is then rolled back.
+std::string trial_statement(const ForeignKey &key, Strategy strategy);
+
 // The quarantine strategy: one statement that deletes the key's orphans
 // and, through each ON DELETE CASCADE key below them (cascades), the rows
 // the cascade would remove with them, and inserts them all into the

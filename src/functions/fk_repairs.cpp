@@ -17,6 +17,11 @@
 #include "server/run_as_owner.hpp"
 #include "server/subtransaction.hpp"
 
+extern "C" {
+#include "access/xact.h"
+#include "access/xlog.h"
+}
+
 namespace fkd {
 namespace {
 
@@ -138,6 +143,41 @@ std::optional<std::string> plan_quarantine(const ForeignKey &key, QuarantinePlan
     return std::nullopt;
 }
 
+// Whether the transaction may change data: not on a standby, not in a
+// READ ONLY transaction, where no trial can run.
+bool may_try_statements()
+{
+    return pg_call([]() noexcept { return !XactReadOnly && !RecoveryInProgress(); });
+}
+
+// Everything that can reject a row the statement writes: CHECK constraints,
+// NOT NULL columns and domains, unique columns other than the key, the
+// changed table's own foreign keys (deferred ones made immediate), its
+// triggers. Rather than model them, the statement runs, as the owner of the
+// table it changes, in a subtransaction that is always rolled back; it must
+// succeed and change exactly the rows it is said to repair.
+std::optional<std::string> trial_obstacle(const ForeignKey &key, Strategy strategy)
+{
+    if (!may_try_statements())
+        return std::nullopt;
+    std::int64_t expected = 0;
+    run_as_key_checker(key, [&] { expected = count_of(affected_rows_query(key, strategy)); });
+    std::int64_t changed = 0;
+    std::string statement = trial_statement(key, strategy);
+    Oid owner = changed_table(key, strategy).owner;
+    std::optional<std::string> error = try_and_roll_back([&] {
+        execute_statement("SET CONSTRAINTS ALL IMMEDIATE");
+        run_as_owner(owner, [&] { changed = static_cast<std::int64_t>(execute_statement(statement)); });
+    });
+    if (error)
+        return "a trial run of the statement (rolled back) failed: " + *error;
+    if (changed != expected)
+        return "a trial run of the statement (rolled back) changed " + std::to_string(changed) +
+               (changed == 1 ? " row" : " rows") + " where " + std::to_string(expected) +
+               " must change";
+    return std::nullopt;
+}
+
 // Why the strategy cannot repair the key's orphans, from the catalogs and,
 // where that is not enough, a look at the data. A look that fails (a key
 // value out of the parent type's range, a default that raises) is a reason.
@@ -159,6 +199,8 @@ std::optional<std::string> obstacle(const ForeignKey &key, Strategy strategy)
                 return;
         }
     });
+    if (!reason && strategy != Strategy::Delete)
+        reason = trial_obstacle(key, strategy);
     return reason;
 }
 
