@@ -154,7 +154,7 @@ SELECT fk_restore(:parts_batch) AS restored;
 SELECT tableoid::regclass, * FROM fkd_q.parts ORDER BY id;
 
 -- What quarantine cannot capture is not proposed: a table of another owner
--- below the orphans, or a self-referencing ON DELETE CASCADE key.
+-- below the orphans.
 SET session_replication_role = replica;
 INSERT INTO customers VALUES (1000);
 SET ROLE fkd_q_owner;
@@ -176,7 +176,12 @@ RESET session_replication_role;
 -- not read fkd_q.tree, and its trial run says so.)
 SELECT constraint_name, strategy, statement IS NULL AS by_hand, note
 FROM fk_repairs('fkd_q.tree') WHERE constraint_name = 'tree_customer_id_fkey';
-SELECT fk_repairs('fkd_q.tree', 'quarantine');
+-- A self-referencing tree: the rows below the orphan go with it (at level 0).
+SELECT statement FROM fk_repairs('fkd_q.tree', 'quarantine') \gexec
+SELECT count(*) AS tree_rows_left FROM fkd_q.tree;
+SELECT constraint_name, level, row_data FROM fk_quarantine ORDER BY row_data;
+SELECT fk_restore(batch) FROM (SELECT DISTINCT batch FROM fk_quarantine) b;
+SELECT * FROM fkd_q.tree ORDER BY id;
 DELETE FROM fkd_q.tree;
 
 SET client_min_messages = warning;

@@ -339,23 +339,69 @@ std::string regclass_literal(const Relation &table)
 
 }  // namespace
 
-std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan)
+namespace {
+
+// "WITH [RECURSIVE] [doomed AS (...),] moved AS (DELETE ... RETURNING fk AS
+// "row"), cascaded_1 AS (...), ...": the removal, whose steps' rows the
+// caller then counts or inserts; levels gets each step's level.
+std::string removal_ctes(const ForeignKey &key, const QuarantinePlan &plan,
+                         std::vector<int> &levels)
 {
     const std::string row = "(m." + quote_identifier(kRowColumn) + ")";
     const std::string returning = " RETURNING " + std::string(kChildAlias) + " AS " +
                                   quote_identifier(kRowColumn);
-    std::string sql = "WITH moved AS (DELETE FROM " + child_scan(key) + " WHERE " +
-                      orphan_condition(key) + returning + ")";
-    std::vector<int> levels;
+    std::string sql;
+    if (plan.self_key) {
+        // The orphans and the rows below them along the self-referencing
+        // key, each once (UNION), located by (tableoid, ctid).
+        const ForeignKey &self = *plan.self_key;
+        std::vector<std::string> columns;
+        for (const auto &column : self.columns)
+            columns.push_back(quote_identifier(column.parent_column));
+        auto located = [&](std::string_view alias) {
+            std::string list = std::string(alias) + ".tableoid, " + std::string(alias) + ".ctid";
+            for (const auto &column : self.columns)
+                list += ", " + column_reference(alias, column.parent_column);
+            return list;
+        };
+        sql = "WITH RECURSIVE doomed (t, c, " + join_list(columns, ", ") + ") AS (SELECT " +
+              located(kChildAlias) + " FROM " + child_scan(key) + " WHERE " +
+              orphan_condition(key) + " UNION SELECT " + located("below") + " FROM " +
+              relation_scan(key.child) + " below JOIN doomed d ON " +
+              key_equality(self, "d", "below") + "), moved AS (DELETE FROM " + child_scan(key) +
+              " USING doomed d WHERE fk.tableoid OPERATOR(pg_catalog.=) d.t AND fk.ctid "
+              "OPERATOR(pg_catalog.=) d.c" + returning + ")";
+    } else {
+        sql = "WITH moved AS (DELETE FROM " + child_scan(key) + " WHERE " +
+              orphan_condition(key) + returning + ")";
+    }
     for (size_t n = 0; n < plan.cascades.size(); ++n) {
         const CascadeStep &step = plan.cascades[n];
         // The rows of the step below that reference the rows the step above
-        // removes, by the cascading key's own operators.
+        // removes, by the referencing key's own operators.
         sql += ", " + step_name(static_cast<int>(n)) + " AS (DELETE FROM " +
                child_scan(*step.key) + " USING " + step_name(step.from) + " m WHERE " +
                key_equality(*step.key, row, kChildAlias) + returning + ")";
         levels.push_back(step.from < 0 ? 1 : levels[step.from] + 1);
     }
+    return sql;
+}
+
+std::string removed_tables(const QuarantinePlan &plan)
+{
+    std::vector<std::string> tables;
+    for (const CascadeStep &step : plan.cascades)
+        tables.push_back(quote_qualified(step.key->child.name));
+    return join_list(tables, ", ");
+}
+
+}  // namespace
+
+std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan)
+{
+    const std::string row = "(m." + quote_identifier(kRowColumn) + ")";
+    std::vector<int> levels;
+    std::string sql = removal_ctes(key, plan, levels);
     std::string schema = quote_identifier(plan.extension_schema);
     std::string batch = std::to_string(plan.batch);
     std::vector<std::string> missing;
@@ -376,22 +422,47 @@ std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &pl
     return as_table_owner(key.child, sql);
 }
 
+std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan)
+{
+    if (plan.cascades.empty() && !plan.self_key)
+        return repair_statement(key, Strategy::Delete);
+    std::vector<int> levels;
+    std::string sql = removal_ctes(key, plan, levels);
+    std::vector<std::string> counts{"(SELECT pg_catalog.count(*) FROM moved)"};
+    for (size_t n = 0; n < plan.cascades.size(); ++n)
+        counts.push_back("(SELECT pg_catalog.count(*) FROM " + step_name(static_cast<int>(n)) + ")");
+    return as_table_owner(key.child, sql + " SELECT " + join_list(counts, " + ") + " AS deleted");
+}
+
+std::string delete_note(const ForeignKey &key, const QuarantinePlan &plan)
+{
+    if (plan.cascades.empty() && !plan.self_key)
+        return repair_note(key, Strategy::Delete);
+    std::string note = "deletes the orphan rows of " + quote_qualified(key.child.name);
+    if (plan.self_key)
+        note += ", the rows below them in it (" + quote_identifier(plan.self_key->name) + ")";
+    if (!plan.cascades.empty())
+        note += ", and the rows of " + removed_tables(plan) +
+                " that reference them (NO ACTION, RESTRICT and CASCADE keys, followed down), "
+                "in one statement, so that no key stops it and no row is left referencing a "
+                "deleted one";
+    return note + "; rows that reference them through SET NULL or SET DEFAULT keys are set "
+                  "as those keys say";
+}
+
 std::string quarantine_note(const ForeignKey &key, const QuarantinePlan &plan)
 {
     std::string note = "moves the orphan rows of " + quote_qualified(key.child.name);
-    if (!plan.cascades.empty()) {
-        std::vector<std::string> tables;
-        for (const CascadeStep &step : plan.cascades)
-            tables.push_back(quote_qualified(step.key->child.name));
-        note += ", and the rows of " + join_list(tables, ", ") +
-                " that ON DELETE CASCADE would delete with them,";
-    }
+    if (plan.self_key)
+        note += ", the rows below them in it (" + quote_identifier(plan.self_key->name) + ", at level 0 too)";
+    if (!plan.cascades.empty())
+        note += ", and the rows of " + removed_tables(plan) +
+                " that reference them (NO ACTION, RESTRICT and CASCADE keys, followed down),";
     note += " into fk_quarantine as batch " + std::to_string(plan.batch) +
             "; SELECT fk_restore(" + std::to_string(plan.batch) + ") puts them back";
     if (key.child_is_referenced)
-        note += "; rows that reference them through other keys follow those keys' ON DELETE "
-                "actions (SET NULL and SET DEFAULT change them, and fk_restore does not change "
-                "them back), and a NO ACTION key makes this statement fail while they exist";
+        note += "; rows that reference them through SET NULL or SET DEFAULT keys are changed "
+                "as those keys say, and fk_restore does not change them back";
     return note;
 }
 

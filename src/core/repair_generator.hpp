@@ -57,13 +57,24 @@ struct CascadeStep {
     const ForeignKey *key;
     int from;
 };
+// self_key: a self-referencing key of the child (NO ACTION, RESTRICT or
+// CASCADE) whose rows below the orphans go with them, found recursively.
 struct QuarantinePlan {
     std::string extension_schema;
     std::int64_t batch = 0;
     std::vector<CascadeStep> cascades;
+    const ForeignKey *self_key = nullptr;
 };
 std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan);
 std::string quarantine_note(const ForeignKey &key, const QuarantinePlan &plan);
+
+// The delete strategy when other rows reference the orphans through NO
+// ACTION, RESTRICT or CASCADE keys (the plan's steps, as for quarantine):
+// one statement that deletes the orphans and, with them, those rows and the
+// rows below them, so that it neither fails on a NO ACTION key nor leaves
+// an orphan behind. Without steps: the plain DELETE.
+std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan);
+std::string delete_note(const ForeignKey &key, const QuarantinePlan &plan);
 
 // SELECT count(*) of the rows the statement would change now (for
 // insert_parent: the distinct parent keys it would insert).

@@ -74,7 +74,9 @@ public:
         return schema_;
     }
 
-    // The ON DELETE CASCADE keys that reference table.
+    // The keys that reference table and whose rows go, or stop the
+    // deletion, when the rows they reference are deleted: ON DELETE
+    // CASCADE, NO ACTION and RESTRICT.
     const std::vector<const ForeignKey *> &cascading_keys(Oid table)
     {
         auto found = cascading_.find(table);
@@ -83,13 +85,15 @@ public:
         std::vector<const ForeignKey *> &keys = cascading_[table];
         for (const TextRow &row : query_text_rows(
                  "SELECT DISTINCT c.conrelid FROM pg_catalog.pg_constraint c WHERE c.contype = "
-                 "'f' AND c.conparentid = 0 AND c.confdeltype = 'c' AND c.confrelid = " +
+                 "'f' AND c.conparentid = 0 AND c.confdeltype IN ('c', 'a', 'r') AND c.confrelid = " +
                  std::to_string(table))) {
             Oid child = static_cast<Oid>(std::stoul(row.at(0).value_or("0")));
             KeyList loaded;
             load_foreign_keys(child, KeyUse::ReadTables, loaded);
             for (const ForeignKey &key : loaded)
-                if (key.parent.oid == table && key.on_delete == Action::Cascade) {
+                if (key.parent.oid == table &&
+                    (key.on_delete == Action::Cascade || key.on_delete == Action::NoAction ||
+                     key.on_delete == Action::Restrict)) {
                     storage_.push_back(key);
                     keys.push_back(&storage_.back());
                 }
@@ -106,11 +110,13 @@ private:
 
 QuarantineContext *quarantine_context = nullptr;  // set for the length of a call
 
-// The cascading keys below the key's orphans, breadth first, or why the
-// quarantine cannot capture every row they would delete.
+// The rows that must go with the key's orphans: those that reference them
+// through ON DELETE CASCADE, NO ACTION or RESTRICT keys, and the rows below
+// those, breadth first; or why one statement cannot remove them all.
 std::optional<std::string> plan_quarantine(const ForeignKey &key, QuarantinePlan &plan)
 {
     QuarantineContext &context = *quarantine_context;
+    plan.extension_schema = context.schema();
     std::set<Oid> seen{key.child.oid};
     std::vector<std::pair<Oid, int>> tables{{key.child.oid, -1}};
     std::vector<int> depth;
@@ -119,27 +125,30 @@ std::optional<std::string> plan_quarantine(const ForeignKey &key, QuarantinePlan
         for (const ForeignKey *cascade : context.cascading_keys(table)) {
             std::string label = "foreign key " + quote_identifier(cascade->name) + " of table " +
                                 quote_qualified(cascade->child.name);
-            if (cascade->child.oid == table)
-                return label + " is self-referencing and ON DELETE CASCADE: the quarantine "
-                               "cannot yet capture the rows below the orphans in one statement";
+            if (cascade->child.oid == table) {
+                if (step < 0 && !plan.self_key) {
+                    plan.self_key = cascade;  // the tree below the orphans
+                    continue;
+                }
+                return label + " is self-referencing below the orphans' table: one statement "
+                               "cannot yet follow it";
+            }
             if (!seen.insert(cascade->child.oid).second)
-                return "ON DELETE CASCADE reaches table " + quote_qualified(cascade->child.name) +
-                       " along more than one path";
+                return "the rows referencing the orphans reach table " +
+                       quote_qualified(cascade->child.name) + " along more than one path";
             if (cascade->child.owner != key.child.owner)
-                return label + " deletes the orphans' dependants ON DELETE CASCADE, and its "
-                               "table has another owner than " +
-                       quote_qualified(key.child.name) +
-                       ": the quarantine statement runs as one owner";
+                return label + " references the orphans' rows (ON DELETE " +
+                       action_sql(cascade->on_delete) + "), and its table has another owner than " +
+                       quote_qualified(key.child.name) + ": the statement runs as one owner";
             int level = step < 0 ? 1 : depth[step] + 1;
             if (level > kMaxCascadeDepth)
-                return "ON DELETE CASCADE reaches deeper than " +
-                       std::to_string(kMaxCascadeDepth) + " tables below the orphans";
+                return "the rows referencing the orphans reach deeper than " +
+                       std::to_string(kMaxCascadeDepth) + " tables";
             plan.cascades.push_back({cascade, step});
             depth.push_back(level);
             tables.push_back({cascade->child.oid, static_cast<int>(plan.cascades.size()) - 1});
         }
     }
-    plan.extension_schema = context.schema();
     return std::nullopt;
 }
 
@@ -276,6 +285,15 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
         plan.batch = quarantine_context->batch();
         return {&key, "repair", strategy_name(*strategy), quarantine_statement(key, plan),
                 affected, quarantine_note(key, plan), repair_phase(strategy), 0};
+    }
+    if (*strategy == Strategy::Delete && key.child_is_referenced) {
+        // Deleting an orphan that other rows reference: those go with it
+        // (or, where one statement cannot take them, the plain DELETE,
+        // which may then fail, as its note says).
+        QuarantinePlan plan;
+        if (!plan_quarantine(key, plan))
+            return {&key, "repair", strategy_name(*strategy), delete_statement(key, plan),
+                    affected, delete_note(key, plan), repair_phase(strategy), 0};
     }
     if (*strategy == Strategy::InsertParent)
         run_as_key_checker(key, [&] { affected = count_of(affected_rows_query(key, *strategy)); });
