@@ -28,7 +28,8 @@ CREATE FUNCTION fk_repairs(
     OUT strategy text,
     OUT statement text,
     OUT rows_affected bigint,
-    OUT note text)
+    OUT note text,
+    OUT side_effects jsonb)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fk_repairs'
 LANGUAGE C STABLE PARALLEL UNSAFE;

@@ -35,6 +35,54 @@ EXCEPTION WHEN SQLSTATE 'P0004' THEN RETURN true;
 END $$;
 SELECT every_key_holds() AS before;
 
+-- The preview: what each statement would change beyond its own orphans,
+-- before anything runs; and, run alone, each statement changes exactly that.
+CREATE FUNCTION fkd_chain.counters() RETURNS jsonb LANGUAGE sql SET search_path = pg_catalog AS $$
+    SELECT jsonb_object_agg(c.oid::regclass::text, jsonb_build_array(
+        pg_stat_get_xact_tuples_inserted(c.oid), pg_stat_get_xact_tuples_updated(c.oid),
+        pg_stat_get_xact_tuples_deleted(c.oid)))
+    FROM pg_class c WHERE c.relnamespace = 'fkd_chain'::regnamespace AND c.relkind = 'r' $$;
+CREATE FUNCTION fkd_chain.preview_matches(how text)
+RETURNS TABLE (key name, rows_affected bigint, side_effects jsonb, actual jsonb)
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+DECLARE r record; before jsonb; after jsonb; kinds text[] := '{inserted,updated,deleted}';
+BEGIN
+    FOR r IN SELECT * FROM fk_repairs(NULL, how) f WHERE f.step = 'repair' AND f.statement IS NOT NULL LOOP
+        key := r.constraint_name; rows_affected := r.rows_affected; side_effects := r.side_effects;
+        BEGIN
+            before := fkd_chain.counters();
+            EXECUTE r.statement;
+            after := fkd_chain.counters();
+            SELECT COALESCE(jsonb_object_agg(kinds[i], o), '{}') INTO actual FROM (
+                SELECT i, jsonb_object_agg(t, v) AS o FROM (
+                    SELECT i, t, (after->t->>(i - 1))::bigint - (before->t->>(i - 1))::bigint
+                              - CASE WHEN i = 3 AND t = r.child_table::text THEN r.rows_affected ELSE 0 END AS v
+                    FROM jsonb_object_keys(after) t, generate_series(1, 3) i) d
+                WHERE v <> 0 GROUP BY i) k;
+            RAISE EXCEPTION 'undo' USING ERRCODE = 'P0004';
+        EXCEPTION WHEN SQLSTATE 'P0004' THEN NULL;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+SELECT key, rows_affected, side_effects, side_effects = actual AS preview_is_exact
+FROM preview_matches('delete') ORDER BY key;
+SELECT key, side_effects = actual AS preview_is_exact FROM preview_matches('quarantine') ORDER BY key;
+SELECT key, actual FROM preview_matches('delete') ORDER BY key;
+-- A NO ACTION key the statement cannot follow (another owner): the preview
+-- says it fails, and which rows stop it.
+CREATE ROLE fkd_chain_other;
+CREATE TABLE fkd_chain.invoices (order_id int REFERENCES fkd_chain.orders);
+ALTER TABLE fkd_chain.invoices OWNER TO fkd_chain_other;
+GRANT USAGE ON SCHEMA fkd_chain TO fkd_chain_other;
+GRANT SELECT, REFERENCES ON fkd_chain.orders TO fkd_chain_other;
+INSERT INTO fkd_chain.invoices VALUES (2), (2), (3), (1);
+SELECT constraint_name, side_effects FROM fk_repairs('fkd_chain.orders', 'delete') WHERE step = 'repair';
+DROP TABLE fkd_chain.invoices;
+REVOKE ALL ON SCHEMA fkd_chain FROM fkd_chain_other;
+REVOKE ALL ON fkd_chain.orders FROM fkd_chain_other;
+DROP ROLE fkd_chain_other;
+
 SELECT constraint_name, strategy, rows_affected, note FROM fk_repairs(NULL, 'delete')
 WHERE step = 'repair' ORDER BY constraint_name;
 SELECT statement FROM fk_repairs('orders', 'delete') WHERE step = 'repair';

@@ -397,7 +397,7 @@ std::string removed_tables(const QuarantinePlan &plan)
 
 }  // namespace
 
-std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan)
+std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan, bool wrapped)
 {
     const std::string row = "(m." + quote_identifier(kRowColumn) + ")";
     std::vector<int> levels;
@@ -419,19 +419,21 @@ std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &pl
                quote_literal(step.name) + ", " + std::to_string(levels[n]) + ", NULL, " + schema +
                ".fk_row_text(" + row + ") FROM " + step_name(static_cast<int>(n)) + " m";
     }
-    return as_table_owner(key.child, sql);
+    return wrapped ? as_table_owner(key.child, sql) : sql;
 }
 
-std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan)
+std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan, bool wrapped)
 {
     if (plan.cascades.empty() && !plan.self_key)
-        return repair_statement(key, Strategy::Delete);
+        return wrapped ? repair_statement(key, Strategy::Delete)
+                       : trial_statement(key, Strategy::Delete);
     std::vector<int> levels;
     std::string sql = removal_ctes(key, plan, levels);
     std::vector<std::string> counts{"(SELECT pg_catalog.count(*) FROM moved)"};
     for (size_t n = 0; n < plan.cascades.size(); ++n)
         counts.push_back("(SELECT pg_catalog.count(*) FROM " + step_name(static_cast<int>(n)) + ")");
-    return as_table_owner(key.child, sql + " SELECT " + join_list(counts, " + ") + " AS deleted");
+    sql += " SELECT " + join_list(counts, " + ") + " AS deleted";
+    return wrapped ? as_table_owner(key.child, sql) : sql;
 }
 
 std::string delete_note(const ForeignKey &key, const QuarantinePlan &plan)

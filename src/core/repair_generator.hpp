@@ -65,7 +65,10 @@ struct QuarantinePlan {
     std::vector<CascadeStep> cascades;
     const ForeignKey *self_key = nullptr;
 };
-std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan);
+// wrapped: as the child's owner (as_table_owner); else the bare statement,
+// for a trial run.
+std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan,
+                                 bool wrapped = true);
 std::string quarantine_note(const ForeignKey &key, const QuarantinePlan &plan);
 
 // The delete strategy when other rows reference the orphans through NO
@@ -73,7 +76,8 @@ std::string quarantine_note(const ForeignKey &key, const QuarantinePlan &plan);
 // one statement that deletes the orphans and, with them, those rows and the
 // rows below them, so that it neither fails on a NO ACTION key nor leaves
 // an orphan behind. Without steps: the plain DELETE.
-std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan);
+std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan,
+                             bool wrapped = true);
 std::string delete_note(const ForeignKey &key, const QuarantinePlan &plan);
 
 // SELECT count(*) of the rows the statement would change now (for

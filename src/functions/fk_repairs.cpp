@@ -2,6 +2,7 @@
 // that repairs each key's orphans, in the order it must run, for a person
 // to review and then run with psql's \gexec.
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <set>
@@ -34,10 +35,15 @@ struct RepairRow {
     std::string note;
     Phase phase;
     int depth;  // how many references lead from the child up to a root table
+    // For the preview: the statement unwrapped, and the table it changes.
+    std::string bare_statement = {};
+    const Relation *changed = nullptr;
+    std::optional<std::string> side_effects = {};
 };
 
 enum Column {
-    kConstraintName, kChildTable, kStep, kStrategy, kStatement, kRowsAffected, kNote, kColumnCount
+    kConstraintName, kChildTable, kStep, kStrategy, kStatement, kRowsAffected, kNote,
+    kSideEffects, kColumnCount
 };
 
 std::int64_t count_of(const std::string &query)
@@ -284,7 +290,8 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
         (void) plan_quarantine(key, plan);
         plan.batch = quarantine_context->batch();
         return {&key, "repair", strategy_name(*strategy), quarantine_statement(key, plan),
-                affected, quarantine_note(key, plan), repair_phase(strategy), 0};
+                affected, quarantine_note(key, plan), repair_phase(strategy), 0,
+                quarantine_statement(key, plan, false), &key.child};
     }
     if (*strategy == Strategy::Delete && key.child_is_referenced) {
         // Deleting an orphan that other rows reference: those go with it
@@ -293,12 +300,126 @@ RepairRow chosen_repair(const ForeignKey &key, std::int64_t orphans,
         QuarantinePlan plan;
         if (!plan_quarantine(key, plan))
             return {&key, "repair", strategy_name(*strategy), delete_statement(key, plan),
-                    affected, delete_note(key, plan), repair_phase(strategy), 0};
+                    affected, delete_note(key, plan), repair_phase(strategy), 0,
+                    delete_statement(key, plan, false), &key.child};
     }
     if (*strategy == Strategy::InsertParent)
         run_as_key_checker(key, [&] { affected = count_of(affected_rows_query(key, *strategy)); });
     return {&key, "repair", strategy_name(*strategy), repair_statement(key, *strategy), affected,
-            repair_note(key, *strategy), repair_phase(strategy), 0};
+            repair_note(key, *strategy), repair_phase(strategy), 0,
+            trial_statement(key, *strategy), &changed_table(key, *strategy)};
+}
+
+// text as a JSON string.
+std::string quote_json(const std::string &text)
+{
+    std::string quoted = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\')
+            quoted += std::string("\\") + static_cast<char>(c);
+        else if (c < 0x20) {
+            const char *hex = "0123456789abcdef";
+            quoted += std::string("\\u00") + hex[c >> 4] + hex[c & 15];
+        } else
+            quoted += static_cast<char>(c);
+    }
+    return quoted + "\"";
+}
+
+// Rows inserted, updated and deleted in this transaction so far, per table
+// that references the changed table (transitively) and the table itself,
+// each summed over its leaf partitions.
+using TableCounts = std::map<std::string, std::array<std::int64_t, 3>>;
+
+TableCounts change_counts(Oid changed)
+{
+    TableCounts counts;
+    for (const TextRow &row : query_text_rows_now(
+             "WITH RECURSIVE t(oid) AS (SELECT " + std::to_string(changed) +
+             "::pg_catalog.oid UNION SELECT c.conrelid FROM pg_catalog.pg_constraint c JOIN t ON "
+             "c.confrelid OPERATOR(pg_catalog.=) t.oid WHERE c.contype = 'f') "
+             "SELECT t.oid::pg_catalog.regclass::pg_catalog.text, "
+             "pg_catalog.sum(pg_catalog.pg_stat_get_xact_tuples_inserted(l.relid)), "
+             "pg_catalog.sum(pg_catalog.pg_stat_get_xact_tuples_updated(l.relid)), "
+             "pg_catalog.sum(pg_catalog.pg_stat_get_xact_tuples_deleted(l.relid)) "
+             "FROM t JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) t.oid "
+             "CROSS JOIN LATERAL (SELECT p.relid FROM pg_catalog.pg_partition_tree(t.oid) p "
+             "WHERE p.isleaf UNION SELECT t.oid WHERE r.relkind = 'r') l GROUP BY t.oid")) {
+        auto &entry = counts[*row.at(0)];
+        for (int i = 0; i < 3; ++i)
+            entry[i] = std::stoll(row.at(i + 1).value_or("0"));
+    }
+    return counts;
+}
+
+// What the statement would change beyond the rows it repairs, before
+// anything runs: it runs, as the owner of the table it changes, with
+// constraints immediate, in a subtransaction that is rolled back, and the
+// transaction's own row counters of every table that references that
+// table (transitively) are compared before and after. {"deleted":
+// {"s.t": n}, "updated": {...}, "inserted": {...}}, or {"fails": message,
+// "blocked_by": {"s.t": n}} with the rows whose NO ACTION or RESTRICT keys
+// stop it. Nothing in a read-only transaction.
+std::optional<std::string> preview(const RepairRow &row, const std::string &strategy)
+{
+    if (!row.changed || row.bare_statement.empty() || !may_try_statements())
+        return std::nullopt;
+    TableCounts before = change_counts(row.changed->oid), after;
+    std::string changed_name = quote_qualified(row.changed->name);
+    std::optional<std::string> error = try_and_roll_back([&] {
+        execute_statement("SET CONSTRAINTS ALL IMMEDIATE");
+        // As the statement will run under SET ROLE: policies apply (the
+        // quarantine table's let the owner write its own rows).
+        with_settings({{"row_security", "on"}}, [&] {
+            run_as_owner(row.changed->owner, [&] { (void) execute_statement(row.bare_statement); });
+        });
+        after = change_counts(row.changed->oid);
+    });
+    const char *kinds[3] = {"inserted", "updated", "deleted"};
+    // The repair's own rows: the orphans deleted or updated, the parents inserted.
+    int own = strategy == "insert_parent" ? 0
+              : (strategy == "set_null" || strategy == "set_default") ? 1 : 2;
+    if (error) {
+        std::string blocked;
+        for (const ForeignKey *dependant : quarantine_context->cascading_keys(row.key->child.oid)) {
+            if (dependant->on_delete == Action::Cascade || own != 2)
+                continue;
+            // As the dependant key's checker, which may fail (it may not
+            // read the orphans' table): then the count is unknown (null).
+            std::int64_t count = 0;
+            std::optional<std::string> failed = run_in_subtransaction([&] {
+                run_as_key_checker(*dependant, [&] {
+                    count = count_of("SELECT pg_catalog.count(*) FROM " +
+                                     relation_scan(dependant->child) +
+                                     " c WHERE EXISTS (SELECT FROM " +
+                                     relation_scan(row.key->child) + " fk WHERE " +
+                                     orphan_condition(*row.key) + " AND " +
+                                     key_equality(*dependant, "fk", "c") + ")");
+                });
+            });
+            if (failed || count > 0)
+                blocked += std::string(blocked.empty() ? "" : ", ") +
+                           quote_json(quote_qualified(dependant->child.name)) + ": " +
+                           (failed ? std::string("null") : std::to_string(count));
+        }
+        return "{\"fails\": " + quote_json(*error) +
+               (blocked.empty() ? "" : ", \"blocked_by\": {" + blocked + "}") + "}";
+    }
+    std::string json;
+    for (int kind = 0; kind < 3; ++kind) {
+        std::string entries;
+        for (const auto &[table, counts] : after) {
+            std::int64_t change = counts[kind] - before[table][kind];
+            if (table == changed_name && kind == own)
+                change -= row.rows_affected.value_or(0);
+            if (change != 0)
+                entries += std::string(entries.empty() ? "" : ", ") + quote_json(table) + ": " +
+                           std::to_string(change);
+        }
+        if (!entries.empty())
+            json += std::string(json.empty() ? "" : ", ") + "\"" + kinds[kind] + "\": {" + entries + "}";
+    }
+    return "{" + json + "}";
 }
 
 void put_repair(const RowSink &sink, const RepairRow &row)
@@ -315,6 +436,8 @@ void put_repair(const RowSink &sink, const RepairRow &row)
     values[kRowsAffected] = row.rows_affected ? Int64GetDatum(*row.rows_affected) : 0;
     nulls[kRowsAffected] = !row.rows_affected;
     values[kNote] = text_datum(row.note.c_str());
+    values[kSideEffects] = row.side_effects ? jsonb_datum(row.side_effects->c_str()) : 0;
+    nulls[kSideEffects] = !row.side_effects;
     put_row(sink, values, nulls);
 }
 
@@ -364,6 +487,9 @@ Datum fk_repairs_body(FunctionCallInfo fcinfo)
             return a.phase < b.phase;
         return a.phase == Phase::Delete && a.depth > b.depth;
     });
+    for (RepairRow &row : rows)
+        if (row.statement && !row.strategy.empty())
+            row.side_effects = preview(row, row.strategy);
     for (const RepairRow &row : rows)
         put_repair(call.sink, row);
     quarantine_context = nullptr;
