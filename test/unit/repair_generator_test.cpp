@@ -105,7 +105,7 @@ TEST(RepairStatement, InsertParentAddsOnlyKeysThatSurviveTheParentTypes)
               "NULL) AND NOT EXISTS (SELECT FROM shop.orders pk WHERE pk.id "
               "OPERATOR(pg_catalog.=) fk.order_id AND pk.line OPERATOR(pg_catalog.=) fk.line) "
               "AND (np.id OPERATOR(pg_catalog.=) fk.order_id AND np.line OPERATOR(pg_catalog.=) "
-              "fk.line) ON CONFLICT DO NOTHING");
+              "fk.line) ON CONFLICT (id, line) DO NOTHING");
 }
 
 TEST(RepairStatement, InsertParentGroupsKeysByTheParentsCollation)
