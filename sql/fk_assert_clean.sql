@@ -73,6 +73,21 @@ EXCEPTION WHEN foreign_key_violation THEN
     RAISE NOTICE 'caught % on %.% constraint %: %', state, nsp, tab, con, detail;
 END $$;
 
+-- A threshold: up to max_orphans orphan rows in all pass (with a NOTICE);
+-- one more fails, and the message says how many there are and the limit.
+-- Four orphan rows: orders 2 (product 'zz'), bookings 1, "Line Items" 1.
+SELECT count(*) AS orphans FROM fk_orphans();
+SELECT fk_assert_clean(NULL, 4);
+SELECT fk_assert_clean(NULL, 3);
+SELECT fk_assert_clean('orders', 2);
+SELECT fk_assert_clean('orders', 1);
+SELECT fk_assert_clean('orders', max_orphans => 0);
+-- A missing or negative threshold is a mistake, not "no limit".
+SELECT fk_assert_clean('orders', NULL);
+SELECT fk_assert_clean(NULL, -1);
+-- A threshold on clean data: quiet.
+SELECT fk_assert_clean('customers', 5);
+
 -- Repaired: quiet again.
 DELETE FROM orders WHERE product_code = 'zz';
 DELETE FROM bookings;

@@ -129,6 +129,8 @@ enum class Enforcement { Enabled, Disabled, ReplicaOnly, MissingTriggers, NotEnf
 struct ForeignKey {
     Oid oid = 0;
     std::string name;
+    // A key not declared yet (fk_check_key): its orphans have no constraint name.
+    bool declared = true;
     Relation child;
     Relation parent;
     MatchType match = MatchType::Simple;

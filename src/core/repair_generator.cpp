@@ -244,6 +244,7 @@ const char *strategy_name(Strategy strategy)
     case Strategy::SetNull: return "set_null";
     case Strategy::SetDefault: return "set_default";
     case Strategy::InsertParent: return "insert_parent";
+    case Strategy::Quarantine: return "quarantine";
     }
     return "delete";
 }
@@ -274,6 +275,7 @@ std::optional<std::string> catalog_obstacle(const ForeignKey &key, Strategy stra
     case Strategy::SetNull: return set_null_obstacle(key);
     case Strategy::SetDefault: return set_default_obstacle(key);
     case Strategy::InsertParent: return insert_parent_obstacle(key);
+    case Strategy::Quarantine: return std::nullopt;  // the caller looks at the cascades
     }
     return std::nullopt;
 }
@@ -311,6 +313,7 @@ std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
 {
     switch (strategy) {
     case Strategy::Delete:
+    case Strategy::Quarantine:  // without a plan: only its deletion
         return "DELETE FROM " + child_scan(key) + " WHERE " + orphan_rows_to_change(key);
     case Strategy::SetNull:
         return update_statement(key, columns_to_null(key), "NULL");
@@ -322,9 +325,13 @@ std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
             parent_columns.push_back(quote_identifier(column.parent_column));
         // A partitioned parent routes each row; an inheritance parent keeps
         // it, where the RI check (ONLY parent) looks.
+        // ON CONFLICT on the key only: a parent row inserted meanwhile with
+        // the same key is fine, but a conflict on another unique column of
+        // the parent is an error, never a silently skipped row that leaves
+        // its orphans behind.
         return "INSERT INTO " + quote_qualified(key.parent.name) + " (" +
                join_list(parent_columns, ", ") + ") " + missing_parent_keys(key) +
-               " ON CONFLICT DO NOTHING";
+               " ON CONFLICT (" + join_list(parent_columns, ", ") + ") DO NOTHING";
     }
     }
     return "";
@@ -332,10 +339,165 @@ std::string bare_repair_statement(const ForeignKey &key, Strategy strategy)
 
 }  // namespace
 
+const Relation &changed_table(const ForeignKey &key, Strategy strategy)
+{
+    return strategy == Strategy::InsertParent ? key.parent : key.child;
+}
+
 std::string repair_statement(const ForeignKey &key, Strategy strategy)
 {
-    const Relation &changed = strategy == Strategy::InsertParent ? key.parent : key.child;
-    return as_table_owner(changed, bare_repair_statement(key, strategy));
+    return as_table_owner(changed_table(key, strategy), bare_repair_statement(key, strategy));
+}
+
+std::string trial_statement(const ForeignKey &key, Strategy strategy)
+{
+    return bare_repair_statement(key, strategy);
+}
+
+namespace {
+
+// The whole row of a DELETE ... RETURNING, and the alias of a step's rows.
+constexpr std::string_view kRowColumn = "row";
+
+std::string step_name(int step)
+{
+    return step < 0 ? "moved" : "cascaded_" + std::to_string(step + 1);
+}
+
+std::string regclass_literal(const Relation &table)
+{
+    return quote_literal(quote_qualified(table.name)) + "::pg_catalog.regclass";
+}
+
+}  // namespace
+
+namespace {
+
+// "WITH [RECURSIVE] [doomed AS (...),] moved AS (DELETE ... RETURNING fk AS
+// "row"), cascaded_1 AS (...), ...": the removal, whose steps' rows the
+// caller then counts or inserts; levels gets each step's level.
+std::string removal_ctes(const ForeignKey &key, const QuarantinePlan &plan,
+                         std::vector<int> &levels)
+{
+    const std::string row = "(m." + quote_identifier(kRowColumn) + ")";
+    const std::string returning = " RETURNING " + std::string(kChildAlias) + " AS " +
+                                  quote_identifier(kRowColumn);
+    std::string sql;
+    if (plan.self_key) {
+        // The orphans and the rows below them along the self-referencing
+        // key, each once (UNION), located by (tableoid, ctid).
+        const ForeignKey &self = *plan.self_key;
+        std::vector<std::string> columns;
+        for (const auto &column : self.columns)
+            columns.push_back(quote_identifier(column.parent_column));
+        auto located = [&](std::string_view alias) {
+            std::string list = std::string(alias) + ".tableoid, " + std::string(alias) + ".ctid";
+            for (const auto &column : self.columns)
+                list += ", " + column_reference(alias, column.parent_column);
+            return list;
+        };
+        sql = "WITH RECURSIVE doomed (t, c, " + join_list(columns, ", ") + ") AS (SELECT " +
+              located(kChildAlias) + " FROM " + child_scan(key) + " WHERE " +
+              orphan_condition(key) + " UNION SELECT " + located("below") + " FROM " +
+              relation_scan(key.child) + " below JOIN doomed d ON " +
+              key_equality(self, "d", "below") + "), moved AS (DELETE FROM " + child_scan(key) +
+              " USING doomed d WHERE fk.tableoid OPERATOR(pg_catalog.=) d.t AND fk.ctid "
+              "OPERATOR(pg_catalog.=) d.c" + returning + ")";
+    } else {
+        sql = "WITH moved AS (DELETE FROM " + child_scan(key) + " WHERE " +
+              orphan_condition(key) + returning + ")";
+    }
+    for (size_t n = 0; n < plan.cascades.size(); ++n) {
+        const CascadeStep &step = plan.cascades[n];
+        // The rows of the step below that reference the rows the step above
+        // removes, by the referencing key's own operators.
+        sql += ", " + step_name(static_cast<int>(n)) + " AS (DELETE FROM " +
+               child_scan(*step.key) + " USING " + step_name(step.from) + " m WHERE " +
+               key_equality(*step.key, row, kChildAlias) + returning + ")";
+        levels.push_back(step.from < 0 ? 1 : levels[step.from] + 1);
+    }
+    return sql;
+}
+
+std::string removed_tables(const QuarantinePlan &plan)
+{
+    std::vector<std::string> tables;
+    for (const CascadeStep &step : plan.cascades)
+        tables.push_back(quote_qualified(step.key->child.name));
+    return join_list(tables, ", ");
+}
+
+}  // namespace
+
+std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan, bool wrapped)
+{
+    const std::string row = "(m." + quote_identifier(kRowColumn) + ")";
+    std::vector<int> levels;
+    std::string sql = removal_ctes(key, plan, levels);
+    std::string schema = quote_identifier(plan.extension_schema);
+    std::string batch = std::to_string(plan.batch);
+    std::vector<std::string> missing;
+    for (const auto &column : key.columns)
+        missing.push_back(quote_literal(column.child_column) + ", " + row + "." +
+                          quote_identifier(column.child_column));
+    sql += " INSERT INTO " + schema +
+           ".fk_quarantine (batch, child_table, constraint_name, level, missing_key, row_data) "
+           "SELECT " + batch + ", " + regclass_literal(key.child) + ", " +
+           quote_literal(key.name) + ", 0, pg_catalog.jsonb_build_object(" +
+           join_list(missing, ", ") + "), " + schema + ".fk_row_text(" + row + ") FROM moved m";
+    for (size_t n = 0; n < plan.cascades.size(); ++n) {
+        const ForeignKey &step = *plan.cascades[n].key;
+        sql += " UNION ALL SELECT " + batch + ", " + regclass_literal(step.child) + ", " +
+               quote_literal(step.name) + ", " + std::to_string(levels[n]) + ", NULL, " + schema +
+               ".fk_row_text(" + row + ") FROM " + step_name(static_cast<int>(n)) + " m";
+    }
+    return wrapped ? as_table_owner(key.child, sql) : sql;
+}
+
+std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan, bool wrapped)
+{
+    if (plan.cascades.empty() && !plan.self_key)
+        return wrapped ? repair_statement(key, Strategy::Delete)
+                       : trial_statement(key, Strategy::Delete);
+    std::vector<int> levels;
+    std::string sql = removal_ctes(key, plan, levels);
+    std::vector<std::string> counts{"(SELECT pg_catalog.count(*) FROM moved)"};
+    for (size_t n = 0; n < plan.cascades.size(); ++n)
+        counts.push_back("(SELECT pg_catalog.count(*) FROM " + step_name(static_cast<int>(n)) + ")");
+    sql += " SELECT " + join_list(counts, " + ") + " AS deleted";
+    return wrapped ? as_table_owner(key.child, sql) : sql;
+}
+
+std::string delete_note(const ForeignKey &key, const QuarantinePlan &plan)
+{
+    if (plan.cascades.empty() && !plan.self_key)
+        return repair_note(key, Strategy::Delete);
+    std::string note = "deletes the orphan rows of " + quote_qualified(key.child.name);
+    if (plan.self_key)
+        note += ", the rows below them in it (" + quote_identifier(plan.self_key->name) + ")";
+    if (!plan.cascades.empty())
+        note += ", and the rows of " + removed_tables(plan) +
+                " that reference them (NO ACTION, RESTRICT and CASCADE keys, followed down), "
+                "in one statement, so that no key stops it and no row is left referencing a "
+                "deleted one";
+    return note + "; rows that reference them through SET NULL or SET DEFAULT keys are set "
+                  "as those keys say";
+}
+
+std::string quarantine_note(const ForeignKey &key, const QuarantinePlan &plan)
+{
+    std::string note = "moves the orphan rows of " + quote_qualified(key.child.name);
+    if (plan.self_key)
+        note += ", the rows below them in it (" + quote_identifier(plan.self_key->name) + ", at level 0 too)";
+    if (!plan.cascades.empty())
+        note += ", and the rows of " + removed_tables(plan) +
+                " that reference them (NO ACTION, RESTRICT and CASCADE keys, followed down),";
+    note += " into fk_quarantine as batch " + std::to_string(plan.batch) +
+            "; SELECT fk_restore(" + std::to_string(plan.batch) + ") puts them back";
+    if (key.child_is_referenced)
+        note += "; rows that reference them through SET NULL or SET DEFAULT keys are changed "
+                "as those keys say, and fk_restore does not change them back";
+    return note;
 }
 
 std::string affected_rows_query(const ForeignKey &key, Strategy strategy)
@@ -348,6 +510,8 @@ std::string affected_rows_query(const ForeignKey &key, Strategy strategy)
 std::string repair_note(const ForeignKey &key, Strategy strategy)
 {
     switch (strategy) {
+    case Strategy::Quarantine:
+        return quarantine_note(key, QuarantinePlan{});
     case Strategy::Delete:
         return "deletes the orphan rows of " + quote_qualified(key.child.name) +
                (key.child_is_referenced
@@ -427,7 +591,8 @@ Phase repair_phase(std::optional<Strategy> strategy)
     if (!strategy)
         return Phase::ByHand;
     switch (*strategy) {
-    case Strategy::Delete: return Phase::Delete;
+    case Strategy::Delete:
+    case Strategy::Quarantine: return Phase::Delete;
     case Strategy::SetNull:
     case Strategy::SetDefault: return Phase::Update;
     case Strategy::InsertParent: return Phase::InsertParent;

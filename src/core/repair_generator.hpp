@@ -5,6 +5,7 @@
 // second run changes nothing. Plain C++.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,10 +15,11 @@
 
 namespace fkd {
 
-enum class Strategy { Delete, SetNull, SetDefault, InsertParent };
+enum class Strategy { Delete, SetNull, SetDefault, InsertParent, Quarantine };
 
 inline constexpr Strategy kStrategies[] = {Strategy::Delete, Strategy::SetNull,
-                                           Strategy::SetDefault, Strategy::InsertParent};
+                                           Strategy::SetDefault, Strategy::InsertParent,
+                                           Strategy::Quarantine};
 
 const char *strategy_name(Strategy strategy);
 
@@ -38,6 +40,45 @@ std::optional<std::string> catalog_obstacle(const ForeignKey &key, Strategy stra
 std::vector<std::string> data_obstacle_queries(const ForeignKey &key, Strategy strategy);
 
 std::string repair_statement(const ForeignKey &key, Strategy strategy);
+
+// The table the strategy's statement changes: the parent for insert_parent.
+const Relation &changed_table(const ForeignKey &key, Strategy strategy);
+
+// The statement without its SET ROLE wrapping, for a trial run as that
+// table's owner in a subtransaction that is then rolled back.
+std::string trial_statement(const ForeignKey &key, Strategy strategy);
+
+// The quarantine strategy: one statement that deletes the key's orphans
+// and, through each ON DELETE CASCADE key below them (cascades), the rows
+// the cascade would remove with them, and inserts them all into the
+// extension's table fk_quarantine, in one batch. Each step's rows
+// reference the rows of the step `from` (-1: the orphans) through key.
+struct CascadeStep {
+    const ForeignKey *key;
+    int from;
+};
+// self_key: a self-referencing key of the child (NO ACTION, RESTRICT or
+// CASCADE) whose rows below the orphans go with them, found recursively.
+struct QuarantinePlan {
+    std::string extension_schema;
+    std::int64_t batch = 0;
+    std::vector<CascadeStep> cascades;
+    const ForeignKey *self_key = nullptr;
+};
+// wrapped: as the child's owner (as_table_owner); else the bare statement,
+// for a trial run.
+std::string quarantine_statement(const ForeignKey &key, const QuarantinePlan &plan,
+                                 bool wrapped = true);
+std::string quarantine_note(const ForeignKey &key, const QuarantinePlan &plan);
+
+// The delete strategy when other rows reference the orphans through NO
+// ACTION, RESTRICT or CASCADE keys (the plan's steps, as for quarantine):
+// one statement that deletes the orphans and, with them, those rows and the
+// rows below them, so that it neither fails on a NO ACTION key nor leaves
+// an orphan behind. Without steps: the plain DELETE.
+std::string delete_statement(const ForeignKey &key, const QuarantinePlan &plan,
+                             bool wrapped = true);
+std::string delete_note(const ForeignKey &key, const QuarantinePlan &plan);
 
 // SELECT count(*) of the rows the statement would change now (for
 // insert_parent: the distinct parent keys it would insert).

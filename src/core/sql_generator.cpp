@@ -292,7 +292,7 @@ std::string regclass_literal(const Relation &table)
 // The columns of fk_orphans(), for an orphan row of the child aliased fk.
 std::string orphan_row_columns(const ForeignKey &key, OrphanColumns columns)
 {
-    return quote_literal(key.name) + "::pg_catalog.name, " + std::string(kChildAlias) +
+    return (key.declared ? quote_literal(key.name) : std::string("NULL")) + "::pg_catalog.name, " + std::string(kChildAlias) +
            ".tableoid::pg_catalog.regclass, " + regclass_literal(key.parent) + ", " +
            std::string(kChildAlias) + ".ctid, " + child_key_object(key) + ", " +
            missing_key_object(key) +

@@ -304,9 +304,9 @@ std::vector<const Field *> key_query_fields()
 }
 
 // One row per key column, in conkey order.
-std::string key_columns_query(std::optional<Oid> child_table, const CitusNode &citus)
+std::string key_columns_query(const std::string &keys)
 {
-    return keys_clause(child_table, citus) + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
+    return keys + "\nSELECT " + select_list(key_query_fields()) + R"SQL(
 FROM keys k
 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey),
                               pg_catalog.unnest(k.conpfeqop), pg_catalog.unnest(k.conppeqop))
@@ -551,24 +551,12 @@ void lock_key_tables(std::optional<Oid> child_table, const CitusNode &citus)
     }
 }
 
-void load_keys(std::optional<Oid> child_table, KeyUse use, const CitusNode &citus,
-               KeyList &keys)
+// The keys of a WITH clause named keys (pg_constraint rows) into the model.
+void read_key_rows(const std::string &keys_with_clause, CatalogSnapshot snapshot, KeyList &keys)
 {
-    if (use == KeyUse::ReadTables)
-        lock_key_tables(child_table, citus);
-    // The query is written in the order to join in: from the keys out, by
-    // oid, each lookup through an index. Searching for another order was
-    // half of a call's fixed cost (5.6 ms, now 2.7), and the partition-tree
-    // subqueries, whose size the planner overestimates, became hash and
-    // merge joins that read all of pg_constraint and pg_trigger for each key
-    // (1,500 keys: 1.45 s, now 0.25).
     with_settings({{"join_collapse_limit", "1"}, {"enable_hashjoin", "off"},
                    {"enable_mergejoin", "off"}}, [&] {
-        // Once the tables are locked, under a new snapshot: what any DDL
-        // that committed before the locks changed is seen.
-        CatalogRows rows(key_columns_query(child_table, citus), key_query_fields(),
-                         use == KeyUse::ReadTables ? CatalogSnapshot::New
-                                                   : CatalogSnapshot::Callers);
+        CatalogRows rows(key_columns_query(keys_with_clause), key_query_fields(), snapshot);
         for (std::size_t n = 0; n < rows.size(); ++n) {
             if (keys.empty() || keys.back().oid != rows.oid(n, key_field::oid))
                 keys.push_back(key_from_row(rows, n));
@@ -580,6 +568,24 @@ void load_keys(std::optional<Oid> child_table, KeyUse use, const CitusNode &citu
                 key.checker_reads_parent && rows.flag(n, column_field::checker_reads_parent);
         }
     });
+}
+
+void load_keys(std::optional<Oid> child_table, KeyUse use, const CitusNode &citus,
+               KeyList &keys)
+{
+    if (use == KeyUse::ReadTables)
+        lock_key_tables(child_table, citus);
+    // The query is written in the order to join in: from the keys out, by
+    // oid, each lookup through an index. Searching for another order was
+    // half of a call's fixed cost (5.6 ms, now 2.7), and the partition-tree
+    // subqueries, whose size the planner overestimates, became hash and
+    // merge joins that read all of pg_constraint and pg_trigger for each key
+    // (1,500 keys: 1.45 s, now 0.25).
+    // Once the tables are locked, under a new snapshot: what any DDL that
+    // committed before the locks changed is seen.
+    read_key_rows(keys_clause(child_table, citus),
+                  use == KeyUse::ReadTables ? CatalogSnapshot::New : CatalogSnapshot::Callers,
+                  keys);
     if (keys.empty())
         return;
     load_primary_keys(keys);
@@ -593,6 +599,16 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys
 {
     CitusNode citus = citus_node();
     with_shards_visible(citus, [&] { load_keys(child_table, use, citus, keys); });
+}
+
+void load_key_like_constraint(const std::string &constraint_row, KeyList &keys)
+{
+    // The same query as for a declared key, over a made-up pg_constraint
+    // row; the tables are locked by the caller.
+    read_key_rows("WITH keys AS (" + constraint_row + ")", CatalogSnapshot::New, keys);
+    if (keys.empty())
+        return;
+    load_primary_keys(keys);
 }
 
 }  // namespace fkd

@@ -1,6 +1,7 @@
 #include "server/result_set.hpp"
 
 extern "C" {
+#include "utils/jsonb.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -48,6 +49,13 @@ Datum name_datum(const char *name)
 Datum text_datum(const char *text)
 {
     return pg_call([text]() noexcept { return PointerGetDatum(cstring_to_text(text)); });
+}
+
+Datum jsonb_datum(const char *text)
+{
+    return pg_call([text]() noexcept {
+        return DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
+    });
 }
 
 std::optional<Oid> oid_argument(FunctionCallInfo fcinfo, int n)

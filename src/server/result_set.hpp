@@ -23,6 +23,9 @@ Datum text_datum(const char *text);
 // Arguments; NULL is "not given".
 std::optional<Oid> oid_argument(FunctionCallInfo fcinfo, int n);
 std::optional<std::int64_t> int64_argument(FunctionCallInfo fcinfo, int n);
+
+// A jsonb value from its text.
+Datum jsonb_datum(const char *text);
 std::optional<std::string> text_argument(FunctionCallInfo fcinfo, int n);
 
 }  // namespace fkd

@@ -232,4 +232,15 @@ TextValue query_value(const std::string &sql)
     return rows.front().front();
 }
 
+std::uint64_t execute_statement(const std::string &sql)
+{
+    const char *query = sql.c_str();
+    return pg_call([query]() noexcept {
+        int rc = SPI_execute(query, false, 0);
+        if (rc < 0)
+            elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+        return static_cast<std::uint64_t>(SPI_processed);
+    });
+}
+
 }  // namespace fkd

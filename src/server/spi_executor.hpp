@@ -91,4 +91,8 @@ std::vector<TextRow> query_text_rows_now(const std::string &sql);
 // The first column of the first row, or nothing when there is no row.
 TextValue query_value(const std::string &sql);
 
+// Runs a statement that changes data (not read-only: it sees what the
+// call's earlier statements changed) and returns the rows it processed.
+std::uint64_t execute_statement(const std::string &sql);
+
 }  // namespace fkd

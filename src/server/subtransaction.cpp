@@ -23,7 +23,9 @@ void leave_subtransaction(bool commit, MemoryContext context, ResourceOwner owne
 
 }  // namespace
 
-std::optional<std::string> run_in_subtransaction(const std::function<void()> &work)
+namespace {
+
+std::optional<std::string> in_subtransaction(const std::function<void()> &work, bool commit)
 {
     MemoryContext context = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
@@ -44,8 +46,20 @@ std::optional<std::string> run_in_subtransaction(const std::function<void()> &wo
         leave_subtransaction(false, context, owner);
         throw;
     }
-    leave_subtransaction(true, context, owner);
+    leave_subtransaction(commit, context, owner);
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> run_in_subtransaction(const std::function<void()> &work)
+{
+    return in_subtransaction(work, true);
+}
+
+std::optional<std::string> try_and_roll_back(const std::function<void()> &work)
+{
+    return in_subtransaction(work, false);
 }
 
 }  // namespace fkd

@@ -16,4 +16,8 @@ namespace fkd {
 // handling, not merely carrying its SQLSTATE) still ends the whole call.
 std::optional<std::string> run_in_subtransaction(const std::function<void()> &work);
 
+// The same, but the subtransaction is always rolled back: for a trial run
+// of a statement whose effects must not stay.
+std::optional<std::string> try_and_roll_back(const std::function<void()> &work);
+
 }  // namespace fkd

@@ -105,7 +105,7 @@ TEST(RepairStatement, InsertParentAddsOnlyKeysThatSurviveTheParentTypes)
               "NULL) AND NOT EXISTS (SELECT FROM shop.orders pk WHERE pk.id "
               "OPERATOR(pg_catalog.=) fk.order_id AND pk.line OPERATOR(pg_catalog.=) fk.line) "
               "AND (np.id OPERATOR(pg_catalog.=) fk.order_id AND np.line OPERATOR(pg_catalog.=) "
-              "fk.line) ON CONFLICT DO NOTHING");
+              "fk.line) ON CONFLICT (id, line) DO NOTHING");
 }
 
 TEST(RepairStatement, InsertParentGroupsKeysByTheParentsCollation)
@@ -224,4 +224,30 @@ TEST(RepairStatement, ACitusLocalTablesRowsAreNamedByCtidFromAnUncorrelatedSubqu
     k.child.citus = fkd::CitusTable::Distributed;
     EXPECT_EQ(fkd::repair_statement(k, fkd::Strategy::Delete),
               "DELETE FROM ONLY shop.\"Order Lines\" fk WHERE " + orphan);
+}
+
+TEST(Quarantine, MovesOrphansAndCascadedRowsInOneStatement)
+{
+    fkd::ForeignKey orphans = key();
+    fkd::ForeignKey below;
+    below.name = "notes_fkey";
+    below.child = {3, {"shop", "notes"}, 'r'};
+    below.parent = orphans.child;
+    below.on_delete = fkd::Action::Cascade;
+    below.columns.push_back(column("order_id", "order_id", false));
+    fkd::QuarantinePlan plan{"fkd", 7, {{&below, -1}}};
+    std::string sql = fkd::quarantine_statement(orphans, plan);
+    EXPECT_EQ(sql.rfind("WITH moved AS (DELETE FROM ONLY shop.\"Order Lines\" fk WHERE " + kOrphan +
+                            " RETURNING fk AS \"row\"), cascaded_1 AS (DELETE FROM ONLY shop.notes "
+                            "fk USING moved m WHERE (m.\"row\").order_id OPERATOR(pg_catalog.=) "
+                            "fk.order_id RETURNING fk AS \"row\") INSERT INTO fkd.fk_quarantine ",
+                        0),
+              0u)
+        << sql;
+    EXPECT_NE(sql.find("SELECT 7, 'shop.\"Order Lines\"'::pg_catalog.regclass, 'lines_fkey', 0, "),
+              std::string::npos);
+    EXPECT_NE(sql.find("UNION ALL SELECT 7, 'shop.notes'::pg_catalog.regclass, 'notes_fkey', 1, "
+                       "NULL, fkd.fk_row_text((m.\"row\")) FROM cascaded_1 m"),
+              std::string::npos);
+    EXPECT_NE(fkd::quarantine_note(orphans, plan).find("fk_restore(7)"), std::string::npos);
 }
