@@ -52,7 +52,8 @@ struct Resolution {
     AttrNumber child_attnums[kMaxColumns];
     AttrNumber parent_attnums[kMaxColumns];
     Oid opclasses[kMaxColumns];
-    Oid operators[kMaxColumns];
+    Oid operators[kMaxColumns];         // conpfeqop: parent = child
+    Oid parent_operators[kMaxColumns];  // conppeqop: parent = parent
 };
 
 bool is_table(char kind)
@@ -177,6 +178,7 @@ void find_operators(Oid child, Oid parent, Resolution &r) noexcept
         }
 #endif
         r.operators[i] = pfeqop;
+        r.parent_operators[i] = own;
     }
 }
 
@@ -336,9 +338,11 @@ void load_proposed_key(const ProposedKey &key, KeyList &keys)
                         relation_label(key.parent) + " has " + std::to_string(r.columns) + ".");
     if (r.problem != Problem::None)
         report(key, r);
-    std::string operators;
-    for (int i = 0; i < columns; ++i)
+    std::string operators, parent_operators;
+    for (int i = 0; i < columns; ++i) {
         operators += (i ? "," : "") + std::to_string(r.operators[i]);
+        parent_operators += (i ? "," : "") + std::to_string(r.parent_operators[i]);
+    }
     // A made-up pg_constraint row, read like a declared key's; its oid is
     // none PostgreSQL hands out, so no trigger or clone hangs off it.
     std::string row =
@@ -346,11 +350,17 @@ void load_proposed_key(const ProposedKey &key, KeyList &keys)
         std::to_string(child) + "::pg_catalog.oid AS conrelid, " + std::to_string(parent) +
         "::pg_catalog.oid AS confrelid, " + int2_array(r.child_attnums, columns) + " AS conkey, " +
         int2_array(r.parent_attnums, columns) + " AS confkey, '{" + operators +
-        "}'::pg_catalog.oid[] AS conpfeqop, " +
+        "}'::pg_catalog.oid[] AS conpfeqop, '{" + parent_operators +
+        "}'::pg_catalog.oid[] AS conppeqop, " +
         quote_literal(key.match == MatchType::Full ? "f" : "s") +
         "::pg_catalog.\"char\" AS confmatchtype, 'a'::pg_catalog.\"char\" AS confupdtype, "
         "'a'::pg_catalog.\"char\" AS confdeltype, NULL::pg_catalog.int2[] AS confdelsetcols, "
-        "false AS convalidated, false AS condeferrable, false AS condeferred";
+        "false AS convalidated, false AS condeferrable, false AS condeferred"
+#if PG_VERSION_NUM >= 180000
+        // Enforced and not temporal: the key ADD FOREIGN KEY would make.
+        ", true AS conenforced, false AS conperiod"
+#endif
+        ;
     load_key_like_constraint(row, keys);
     if (keys.empty())
         throw Error(kInternalError, "the proposed foreign key could not be read");
