@@ -166,7 +166,9 @@ CREATE FUNCTION fk_check_key(
     OUT parent_table regclass,
     OUT child_ctid tid,
     OUT child_key jsonb,
-    OUT missing_key jsonb)
+    OUT missing_key jsonb,
+    OUT child_shard bigint,
+    OUT child_node text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fk_check_key'
 LANGUAGE C STABLE PARALLEL UNSAFE;

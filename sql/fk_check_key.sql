@@ -13,7 +13,7 @@ CREATE TABLE orders (
     id int PRIMARY KEY,
     customer_id int,           -- int referencing bigint: the opfamily's cross-type =
     customer small_id,         -- a domain over int
-    code text COLLATE "C",     -- the parent's nondeterministic collation decides
+    code text COLLATE fkd_ck.ci,  -- compared as the parent's nondeterministic collation says
     tag text,                  -- text referencing varchar
     price numeric,             -- no equality with bigint in the index's opfamily
     a int, b text,             -- a composite key, named in another order than the index
@@ -71,7 +71,9 @@ SELECT * FROM fk_check_key('orders', '{customer_id, a}', 'customers', NULL);
 SELECT * FROM fk_check_key('orders', '{a}', 'slots', '{a}');
 ALTER TABLE orders ADD FOREIGN KEY (a) REFERENCES slots (a);
 SELECT * FROM fk_check_key('orders', '{price}', 'customers', '{id}');
+\set VERBOSITY terse
 ALTER TABLE orders ADD FOREIGN KEY (price) REFERENCES customers (id);  -- PostgreSQL's words
+\set VERBOSITY default
 SELECT * FROM fk_check_key('orders', '{spot}', 'customers', '{id}');
 SELECT * FROM fk_check_key('orders', '{a,b}', 'slots', '{a,a}');
 SELECT * FROM fk_check_key('orders', '{customer_id}', 'customers', '{id}', 'partial');

@@ -21,7 +21,7 @@ CREATE TABLE orders (
     customer_id int,
     f8 float8, f4 real, num numeric, money_v money,
     ts timestamp, tstz timestamptz, d date, iv interval, t time, ttz timetz,
-    txt text, ch char(6), by bytea, js json, jb jsonb, x xml,
+    txt text, ch char(6), by bytea, js json, jb jsonb,
     u uuid, ip inet, bits varbit, b bool, m mood, p pair,
     ints int[], texts text[], r int4range, pt point,
     doubled numeric GENERATED ALWAYS AS (num * 2) STORED);
@@ -38,23 +38,23 @@ RESET ROLE;
 SET session_replication_role = replica;
 SET ROLE fkd_q_owner;
 INSERT INTO orders (customer_id, f8, f4, num, money_v, ts, tstz, d, iv, t, ttz, txt, ch, by,
-                    js, jb, x, u, ip, bits, b, m, p, ints, texts, r, pt) VALUES
+                    js, jb, u, ip, bits, b, m, p, ints, texts, r, pt) VALUES
     (1, 0.1, 0.1, 1.50, 12.34, '2024-02-29 12:34:56.789', '2024-06-01 00:00:00+02',
      '2024-01-02', '1 day 02:03:04', '23:59:59.999999', '12:00+05:30', 'kept', 'ab',
-     '\x00ff', '{"a": 1,  "a": 2}', '{"k": [1, 2]}', '<a>1</a>',
+     '\x00ff', '{"a": 1,  "a": 2}', '{"k": [1, 2]}',
      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '10.0.0.1/8', B'101', true, 'ok', ROW(1, 'x'),
      '{1,NULL,3}', '{"a b",NULL,"q\"uote"}', '[1,5)', '(1.5,2.25)'),
     (42, -0.0, 'NaN', 0.10000, -5.00, '0044-03-15 12:00:00 BC', 'infinity', '-infinity',
      '-1 year -2 mons +3 days -04:05:06.5', '00:00', '00:00:01-12', E'tab\there "quoted" \\',
-     'x', '\x', '[ 1 ,2 ]', '{}', 'just text <b>fragment</b>', NULL, '::1', B'',
+     'x', '\x', '[ 1 ,2 ]', '{}', NULL, '::1', B'',
      false, 'happy', ROW(NULL, 'with "quote", comma'), '{}', '{"",NULL}', 'empty',
      '(-0,1e-300)'),
     (42, 1e300, 3.4e38, 123456789012345678901234567890.123456789, 0, NULL, NULL, NULL,
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'null', NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'null', NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, NULL, NULL),
     (43, 2.5e-310, -1.17549435e-38, 'NaN', 1, '2000-01-01', '1999-12-31 23:59:59.5-08',
      '2000-02-29', '100 years', '24:00', '24:00-15:59', '', '', '\xdeadbeef', '"s"', '"s"',
-     NULL, '00000000-0000-0000-0000-000000000000', '2001:db8::/32', B'0', NULL, 'sad',
+     '00000000-0000-0000-0000-000000000000', '2001:db8::/32', B'0', NULL, 'sad',
      ROW(2, ''), '{{1,2},{3,4}}', '{"{}",","}', '(,)', '(0,0)');
 INSERT INTO order_lines VALUES (2, 1, 'line of an orphan'), (2, 2, NULL), (3, 1, 'x'),
     (1, 1, 'line of a good order');

@@ -329,7 +329,8 @@ std::string distributed_orphan_rows_query(const ForeignKey &key,
                 : "") +
         " " + orphan_from_where(key) + limit_clause(limit);
     std::string query = "WITH o AS MATERIALIZED (" + orphans + ") SELECT " +
-                        quote_literal(key.name) + "::pg_catalog.name, " +
+                        (key.declared ? quote_literal(key.name) : std::string("NULL")) +
+                        "::pg_catalog.name, " +
                         regclass_literal(child) + ", " + regclass_literal(key.parent) + ", ";
     if (!child.is_citus_table()) {
         query += "o.child_ctid, o.child_key, o.missing_key";

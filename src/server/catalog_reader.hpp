@@ -25,8 +25,9 @@ void load_foreign_keys(std::optional<Oid> child_table, KeyUse use, KeyList &keys
 
 // A key that is not declared: constraint_row is a SELECT of one made-up
 // pg_constraint row (oid, conname, conrelid, confrelid, conkey, confkey,
-// conpfeqop, confmatchtype, confupdtype, confdeltype, confdelsetcols,
-// convalidated, condeferrable, condeferred), read as a declared key is.
+// conpfeqop, conppeqop, confmatchtype, confupdtype, confdeltype,
+// confdelsetcols, convalidated, condeferrable, condeferred, conperiod,
+// conenforced), read as a declared key is.
 // Both tables must be locked already.
 void load_key_like_constraint(const std::string &constraint_row, KeyList &keys);
 

@@ -355,12 +355,8 @@ void load_proposed_key(const ProposedKey &key, KeyList &keys)
         quote_literal(key.match == MatchType::Full ? "f" : "s") +
         "::pg_catalog.\"char\" AS confmatchtype, 'a'::pg_catalog.\"char\" AS confupdtype, "
         "'a'::pg_catalog.\"char\" AS confdeltype, NULL::pg_catalog.int2[] AS confdelsetcols, "
-        "false AS convalidated, false AS condeferrable, false AS condeferred"
-#if PG_VERSION_NUM >= 180000
-        // Enforced and not temporal: the key ADD FOREIGN KEY would make.
-        ", true AS conenforced, false AS conperiod"
-#endif
-        ;
+        "false AS convalidated, false AS condeferrable, false AS condeferred, "
+        "false AS conperiod, true AS conenforced";
     load_key_like_constraint(row, keys);
     if (keys.empty())
         throw Error(kInternalError, "the proposed foreign key could not be read");
