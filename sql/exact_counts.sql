@@ -42,16 +42,21 @@ INSERT INTO letters VALUES ('a'), ('A');
 CREATE TABLE cases (
     id int PRIMARY KEY,
     n int REFERENCES nums,
-    color text REFERENCES colors,
+    color text,
     code text REFERENCES codes,
     amount numeric REFERENCES amounts,
     word citext REFERENCES words,
-    tag text COLLATE ci REFERENCES tags,
+    tag text COLLATE ci,
     pa pair REFERENCES pairs_a,
     pb pair REFERENCES pairs_b,
     pd pair_d REFERENCES pairs_a,                          -- a domain over a composite
     letter text COLLATE ci REFERENCES letters (letter),
     filler char(1500) NOT NULL DEFAULT '');
+-- Keys between columns of different collations, one of them
+-- nondeterministic: PostgreSQL 18 refuses to declare them (its output is
+-- exact_counts_1.out, where these two keys are not there to check).
+ALTER TABLE cases ADD CONSTRAINT cases_color_fkey FOREIGN KEY (color) REFERENCES colors;
+ALTER TABLE cases ADD CONSTRAINT cases_tag_fkey FOREIGN KEY (tag) REFERENCES tags;
 SET session_replication_role = replica;
 INSERT INTO cases (id, n, color, code, amount, word, tag, pa, pb, pd, letter) VALUES
     (1, 5, 'Blue', 'xy', 0.1, 'hello', 'Abc', ROW(NULL, 9), ROW(NULL, NULL), ROW(NULL, 9)::pair, 'a'),

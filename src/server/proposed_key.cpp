@@ -52,8 +52,8 @@ struct Resolution {
     AttrNumber child_attnums[kMaxColumns];
     AttrNumber parent_attnums[kMaxColumns];
     Oid opclasses[kMaxColumns];
-    Oid operators[kMaxColumns];
-    Oid parent_operators[kMaxColumns];  // the index's own equality (conppeqop)
+    Oid operators[kMaxColumns];         // conpfeqop: parent = child
+    Oid parent_operators[kMaxColumns];  // conppeqop: parent = parent
 };
 
 bool is_table(char kind)

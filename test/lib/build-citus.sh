@@ -25,6 +25,7 @@
 # compile together. When the target's commands/dbcommands.h declares the
 # function, citus-13.2.2-pg15-have_createdb_privilege.patch (next to this
 # script, explained at its top) removes the copy; nothing else is changed.
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 CITUS_VERSION=13.2.2
 CITUS_SHA256=79fc02d908b62e2ced6e13607c7a89bdd97174eef9dade92d8067a289ae84fce
@@ -36,22 +37,7 @@ CITUS_PATCH=$CITUS_LIB_DIR/citus-$CITUS_VERSION-pg15-have_createdb_privilege.pat
 
 _citus_log() { printf '== %s\n' "$*" >&2; }
 
-_citus_install_build_deps() {
-    local missing=() package
-    for package in "${CITUS_BUILD_PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
-            missing+=("$package")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "build-citus.sh: missing packages ${missing[*]} (run as root to install them)" >&2
-        return 1
-    fi
-    _citus_log "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            "${missing[@]}" >/dev/null
-}
+_citus_install_build_deps() { install_missing_packages build-citus.sh "${CITUS_BUILD_PACKAGES[@]}"; }
 
 # The major version of the PostgreSQL behind pg_config, or an error when
 # Citus does not support it.

@@ -13,6 +13,7 @@
 # A prefix counts only once its stamp file .complete exists (written last);
 # concurrent runs serialise on a lock file next to the prefix. FKDOCTOR_VENDOR
 # overrides the vendor directory (default: ../shared/vendor beside the repo).
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 PG18_VERSION=18.3
 PG18_SHA256=c5df83338251ac686ae92ac0cf0371ce7b5ee9c966c9e057fd8bac335d9f019c
@@ -32,22 +33,7 @@ pg18_configure_flags() {
     esac
 }
 
-_pg18_install_build_deps() {
-    local missing=() package
-    for package in "${PG18_BUILD_PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
-            missing+=("$package")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "build-postgres.sh: missing packages ${missing[*]} (run as root to install them)" >&2
-        return 1
-    fi
-    _pg18_log "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            "${missing[@]}" >/dev/null
-}
+_pg18_install_build_deps() { install_missing_packages build-postgres.sh "${PG18_BUILD_PACKAGES[@]}"; }
 
 # Prints the prefix of a flavour (whether or not it is built yet).
 pg18_prefix() {

@@ -6,6 +6,7 @@
 # picks another (15, 18 or 18-cassert; 18 is built once from vendor/ by
 # lib/build-postgres.sh and cached). Everything else (binaries, PGXS, the
 # TAP modules, pg_regress) is derived from pg_config.
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PG_LABEL=15
@@ -32,16 +33,7 @@ require_root() {
 
 install_packages() {
     require_root
-    local missing=()
-    for package in "${PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
-            missing+=("$package")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    log "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    install_missing_packages "$(basename "$0")" "${PACKAGES[@]}"
 }
 
 # Selects the PostgreSQL to build for and test against: 15 (Debian's),

@@ -7,6 +7,8 @@
 # middle of such an audit is that key's 'error' row.
 use strict;
 use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -174,8 +176,9 @@ for my $sql ('SELECT count(*) FROM fk_orphans()', 'SELECT count(*) FROM fk_audit
 # read last: that key is 'error', the others are checked.
 {
     my $log_offset = -s $node->logfile;
-    my $fixture = slurp_file(
-        $ENV{TESTDIR} ? "$ENV{TESTDIR}/../sql/fixtures/touchy_ops.sql" : '../sql/fixtures/touchy_ops.sql');
+    # Beside the regression tests, found from this file (the runners set
+    # TESTDIR and the working directory differently).
+    my $fixture = slurp_file(dirname(abs_path(__FILE__)) . '/../../sql/fixtures/touchy_ops.sql');
     # Operator classes are a superuser's to create; the tables are the owner's.
     $node->safe_psql('postgres', "SET search_path = fkd_many; $fixture");
     $node->safe_psql('postgres', q{
