@@ -96,7 +96,7 @@ suite_tap() {
     local output status=0 skipped
     # Citus for t/070_citus.pl, which skips without it: built once and cached
     # (test/lib/build-citus.sh; PostgreSQL 15 to 17). FKDOCTOR_CITUS=0 skips it.
-    [ "${FKDOCTOR_CITUS:-1}" = 0 ] || bash "$REPO/test/lib/build-citus.sh" "$TEST_PG_CONFIG" ||
+    [ "${FKDOCTOR_CITUS:-1}" = 0 ] || bash "$REPO/test/lib/build-citus.sh" "$PG_CONFIG" "$TEST_PG_CONFIG" ||
         echo "Citus is not installed for $TEST_PG_CONFIG: t/070_citus.pl will skip"
     output=$(make_as_postgres tapcheck PROVE_FLAGS=-v 2>&1) || status=$?
     echo "$output"

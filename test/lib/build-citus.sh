@@ -3,7 +3,7 @@
 # PostgreSQL, once, caches the build tree under /var/cache/fkdoctor, and
 # installs it into that PostgreSQL (make install from the cached tree).
 #
-#   bash test/lib/build-citus.sh [PG_CONFIG]     build (unless cached) and install
+#   bash test/lib/build-citus.sh [PG_CONFIG [TARGET_PG_CONFIG]]   build (unless cached) and install
 #   source test/lib/build-citus.sh; build_citus PG_CONFIG; install_citus PG_CONFIG
 #
 # PG_CONFIG defaults to Debian's PostgreSQL 15. Citus 13.2.2 supports
@@ -117,33 +117,35 @@ citus_installed() {
         [ -f "$("$pg_config" --sharedir)/extension/citus.control" ]
 }
 
-# Builds (unless cached) and installs Citus into pg_config's PostgreSQL,
+# Builds (unless cached) and installs Citus: built against pg_config's
+# PostgreSQL (its server headers), installed into target's (by default the
+# same; the test runner's private copy of it has no headers of its own),
 # unless the very same build is installed there already.
 install_citus() {
     local pg_config=${1:-/usr/lib/postgresql/15/bin/pg_config} tree dir
+    local target=${2:-$pg_config}
     tree=$(build_citus "$pg_config") || return 1
     dir=$(dirname "$tree")
-    if citus_installed "$pg_config" &&
-        cmp -s "$tree/src/backend/distributed/citus.so" "$("$pg_config" --pkglibdir)/citus.so"; then
+    if citus_installed "$target" &&
+        cmp -s "$tree/src/backend/distributed/citus.so" "$("$target" --pkglibdir)/citus.so"; then
         return 0
     fi
-    if [ ! -w "$("$pg_config" --pkglibdir)" ]; then
-        echo "build-citus.sh: cannot write $("$pg_config" --pkglibdir) (run as root to install Citus)" >&2
+    if [ ! -w "$("$target" --pkglibdir)" ]; then
+        echo "build-citus.sh: cannot write $("$target" --pkglibdir) (run as root to install Citus)" >&2
         return 1
     fi
     (
         flock 9
-        _citus_log "installing Citus $CITUS_VERSION into $("$pg_config" --pkglibdir)"
+        _citus_log "installing Citus $CITUS_VERSION into $("$target" --pkglibdir)"
         # PG_CONFIG on the command line: the tree was configured for the
-        # PostgreSQL it was first built with, and a private copy of it (the
-        # test runner's) must receive its own copy.
-        make -s -C "$tree" install PG_CONFIG="$pg_config" >"$dir/install.log" 2>&1 ||
+        # PostgreSQL it was built against; target may be a copy of it.
+        make -s -C "$tree" install PG_CONFIG="$target" >"$dir/install.log" 2>&1 ||
             { tail -n 40 "$dir/install.log" >&2; exit 1; }
     ) 9>"$dir.lock"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     set -euo pipefail
-    install_citus "${1:-/usr/lib/postgresql/15/bin/pg_config}"
-    echo "Citus $CITUS_VERSION installed for $("${1:-/usr/lib/postgresql/15/bin/pg_config}" --version)"
+    install_citus "${1:-/usr/lib/postgresql/15/bin/pg_config}" "${2:-}"
+    echo "Citus $CITUS_VERSION installed for $("${2:-${1:-/usr/lib/postgresql/15/bin/pg_config}}" --version)"
 fi
