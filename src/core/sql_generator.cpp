@@ -70,15 +70,6 @@ std::string compared_child_value(const KeyColumn &column, std::string_view child
     return value;
 }
 
-std::vector<std::string> compared_child_values(const ForeignKey &key,
-                                               std::string_view child_alias)
-{
-    std::vector<std::string> values;
-    for (const auto &column : key.columns)
-        values.push_back(compared_child_value(column, child_alias));
-    return values;
-}
-
 std::string key_equality(const ForeignKey &key, std::string_view parent_alias,
                          std::string_view child_alias)
 {

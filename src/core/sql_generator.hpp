@@ -44,8 +44,6 @@ std::string child_column_list(const ForeignKey &key);
 // columns' collations differ, under the referenced column's collation.
 // Two child values are the same parent key when these are equal.
 std::string compared_child_value(const KeyColumn &column, std::string_view child_alias);
-std::vector<std::string> compared_child_values(const ForeignKey &key,
-                                               std::string_view child_alias);
 
 // The join condition: "pk.x OPERATOR(s.=) <compared_child_value> AND ...",
 // with a cast wherever a column's type is not the operator's input type.

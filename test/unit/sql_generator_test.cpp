@@ -121,9 +121,8 @@ TEST(ComparedChildValue, IsTheChildOperandOfKeyEquality)
                                     1042, {"pg_catalog", "bpchar"}};
     key.columns.push_back(int_column("b", "y"));
     key.columns.back().comparison_collation = fkd::QualifiedName{"public", "ci"};
-    EXPECT_EQ(fkd::compared_child_values(key, "fk"),
-              (std::vector<std::string>{"fk.customer_id::pg_catalog.bpchar",
-                                        "fk.b COLLATE public.ci"}));
+    EXPECT_EQ(fkd::compared_child_value(key.columns[0], "fk"), "fk.customer_id::pg_catalog.bpchar");
+    EXPECT_EQ(fkd::compared_child_value(key.columns[1], "fk"), "fk.b COLLATE public.ci");
     EXPECT_EQ(fkd::key_equality(key, "pk", "fk"),
               "pk.id OPERATOR(pg_catalog.=) fk.customer_id::pg_catalog.bpchar AND "
               "pk.y OPERATOR(pg_catalog.=) fk.b COLLATE public.ci");
