@@ -64,6 +64,17 @@ std::string child_outgrows_cache_query(const ForeignKey &key)
            child + ")) > pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))";
 }
 
+std::string child_row_estimate_query(const ForeignKey &key)
+{
+    std::string child = quote_literal(quote_qualified(key.child.name)) + "::pg_catalog.regclass";
+    // reltuples is -1 for a table never vacuumed or analyzed: no estimate.
+    return "SELECT CASE WHEN pg_catalog.bool_and(c.reltuples >= 0) "
+           "THEN pg_catalog.sum(c.reltuples)::pg_catalog.int8 END "
+           "FROM pg_catalog.pg_class c WHERE (c.oid = " + child + " AND c.relkind <> 'p') "
+           "OR c.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(" + child +
+           ") WHERE isleaf)";
+}
+
 namespace {
 
 // The parent's keys, each once: "(SELECT DISTINCT pk.x, ... FROM parent pk)",

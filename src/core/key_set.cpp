@@ -14,20 +14,6 @@ namespace {
 constexpr std::size_t kMinimumSlots = 16;
 constexpr std::uint64_t kFibonacci = 0x9E3779B97F4A7C15ULL;
 
-// A value no key is likely to be: a key that is gets a flag of its own.
-template <typename Key>
-Key empty_marker();
-template <>
-IntegerKey empty_marker<IntegerKey>()
-{
-    return std::numeric_limits<IntegerKey>::min();
-}
-template <>
-WideKey empty_marker<WideKey>()
-{
-    return {std::numeric_limits<std::uint64_t>::max(), 0x5A5A5A5A5A5A5A5AULL};
-}
-
 // A keyed finalizer: the key xor a secret, times a secret odd number, then
 // MurmurHash3's fmix64. Each step is a bijection and the secret ones come
 // before the avalanche, so which keys share a slot depends on 128 secret
@@ -53,6 +39,20 @@ std::uint64_t hash_of(const WideKey &key, const HashSecret &secret)
 {
     std::uint64_t mask = mix(key.first, secret.mask, secret.multiplier);
     return mix(key.second, mask, secret.second_multiplier);
+}
+
+// Where key is in slots, or the free slot to put it in, and how many slots
+// were looked at; nothing if it is neither within kMaxProbes of its own.
+template <typename Key>
+std::optional<std::size_t> find_slot(const Key *slots, std::size_t slot_count, int shift,
+                                     const HashSecret &secret, const Key &key, std::size_t &probes)
+{
+    std::size_t mask = slot_count - 1;
+    std::size_t slot = static_cast<std::size_t>(hash_of(key, secret) >> shift);
+    for (probes = 1; probes <= kMaxProbes; ++probes, slot = (slot + 1) & mask)
+        if (slots[slot] == key || slots[slot] == empty_marker<Key>())
+            return slot;
+    return std::nullopt;
 }
 
 // SplitMix64, the generator of java.util.SplittableRandom.
@@ -95,6 +95,33 @@ void every_few_keys(std::size_t n, const InterruptCheck &check_interrupts)
 
 }  // namespace
 
+// A value no key is likely to be: a key that is gets a flag of its own.
+template <>
+IntegerKey empty_marker<IntegerKey>()
+{
+    return std::numeric_limits<IntegerKey>::min();
+}
+template <>
+WideKey empty_marker<WideKey>()
+{
+    return {std::numeric_limits<std::uint64_t>::max(), 0x5A5A5A5A5A5A5A5AULL};
+}
+
+template <typename Key>
+bool HashLookup<Key>::contains(const Key &key) const
+{
+    if (key == empty_marker<Key>())
+        return holds_empty_marker;
+    if (slot_count == 0)
+        return false;
+    std::size_t probes;
+    std::optional<std::size_t> slot = find_slot(slots, slot_count, shift, secret, key, probes);
+    return slot && slots[*slot] == key;
+}
+
+template struct HashLookup<IntegerKey>;
+template struct HashLookup<WideKey>;
+
 HashSecret secret_of(HashSeed seed)
 {
     std::uint64_t state = seed.first;
@@ -123,12 +150,7 @@ template <typename Key>
 std::optional<std::size_t> KeyHashSet<Key>::find_slot(const std::pmr::vector<Key> &slots, int shift,
                                                       const Key &key, std::size_t &probes) const
 {
-    std::size_t mask = slots.size() - 1;
-    std::size_t slot = static_cast<std::size_t>(hash_of(key, secret_) >> shift);
-    for (probes = 1; probes <= kMaxProbes; ++probes, slot = (slot + 1) & mask)
-        if (slots[slot] == key || slots[slot] == empty_marker<Key>())
-            return slot;
-    return std::nullopt;
+    return fkd::find_slot(slots.data(), slots.size(), shift, secret_, key, probes);
 }
 
 // Into a new vector, swapped in only once every key is placed: a refusal or
@@ -197,15 +219,22 @@ typename KeyHashSet<Key>::Insert KeyHashSet<Key>::insert(const Key &key)
 }
 
 template <typename Key>
-bool KeyHashSet<Key>::contains(const Key &key) const
+HashLookup<Key> KeyHashSet<Key>::lookup() const
 {
-    if (key == empty_marker<Key>())
-        return holds_empty_marker_;
-    if (slots_.empty())
-        return false;
-    std::size_t probes;
-    std::optional<std::size_t> slot = find_slot(slots_, shift_, key, probes);
-    return slot && slots_[*slot] == key;
+    return {slots_.data(), slots_.size(), shift_, secret_, holds_empty_marker_};
+}
+
+template <typename Key>
+std::pmr::vector<Key> KeyHashSet<Key>::keys(KeyMemory *memory) const
+{
+    std::pmr::vector<Key> keys(memory);
+    keys.reserve(size_);
+    if (holds_empty_marker_)
+        keys.push_back(empty_marker<Key>());
+    for (const Key &key : slots_)
+        if (key != empty_marker<Key>())
+            keys.push_back(key);
+    return keys;
 }
 
 template class KeyHashSet<IntegerKey>;
@@ -251,12 +280,15 @@ std::optional<IntegerKeySet> IntegerKeySet::build(const KeyVector<IntegerKey> &k
     return set;
 }
 
-bool IntegerKeySet::contains(IntegerKey key) const
+IntegerLookup IntegerKeySet::lookup() const
 {
+    IntegerLookup lookup;
+    lookup.is_bitmap = !hash_;
     if (hash_)
-        return hash_->contains(key);
-    std::uint64_t offset = static_cast<std::uint64_t>(key) - static_cast<std::uint64_t>(least_);
-    return offset < range_ && (bitmap_[offset / 64] >> (offset % 64) & 1) != 0;
+        lookup.hash = hash_->lookup();
+    else
+        lookup.bitmap = {least_, range_, bitmap_.data()};
+    return lookup;
 }
 
 std::size_t IntegerKeySet::bytes() const

@@ -71,6 +71,49 @@ constexpr std::size_t kKeysPerInterruptCheck = 4096;
 // 4e-22 for 256. Past that, the keys were chosen against the hash.
 constexpr std::size_t kMaxProbes = 256;
 
+// Lookups in a built hash set's slots, wherever they are: in a set that owns
+// them, or in bytes a parallel worker was sent (flat_key_sets.hpp). The one
+// probing loop serves both.
+template <typename Key>
+struct HashLookup {
+    const Key *slots = nullptr;
+    std::size_t slot_count = 0;  // a power of two (kMinimumSlots or more), or 0
+    int shift = 64;              // a key's home slot: the top bits of its hash
+    HashSecret secret{};
+    bool holds_empty_marker = false;  // the set holds the value its free slots are marked with
+
+    bool contains(const Key &key) const;
+};
+
+// The value a free slot holds (a key equal to it is kept as a flag).
+template <typename Key>
+Key empty_marker();
+
+// Lookups in a bitmap of integer keys over [least, least + range).
+struct BitmapLookup {
+    IntegerKey least = 0;
+    std::uint64_t range = 0;
+    const std::uint64_t *words = nullptr;  // range / 64 + 1 of them
+
+    bool contains(IntegerKey key) const
+    {
+        std::uint64_t offset = static_cast<std::uint64_t>(key) - static_cast<std::uint64_t>(least);
+        return offset < range && (words[offset / 64] >> (offset % 64) & 1) != 0;
+    }
+};
+
+// An integer set's lookups: its bitmap's or its hash set's.
+struct IntegerLookup {
+    bool is_bitmap = true;
+    BitmapLookup bitmap;
+    HashLookup<IntegerKey> hash;
+
+    bool contains(IntegerKey key) const
+    {
+        return is_bitmap ? bitmap.contains(key) : hash.contains(key);
+    }
+};
+
 // A hash set with linear probing. insert() refuses to grow past max_bytes,
 // or to put a key past kMaxProbes slots from its own, and says so (Full),
 // so that a caller can bound its memory and its work.
@@ -86,7 +129,11 @@ public:
 
     enum class Insert { Added, Present, Full };
     Insert insert(const Key &key);
-    bool contains(const Key &key) const;
+    bool contains(const Key &key) const { return lookup().contains(key); }
+    // Valid until the set changes.
+    HashLookup<Key> lookup() const;
+    // Every key in the set, in no order.
+    std::pmr::vector<Key> keys(KeyMemory *memory) const;
     std::size_t size() const { return size_; }
     std::size_t bytes() const { return slots_.size() * sizeof(Key); }
     // Makes room for count keys at once; false if they would not fit in
@@ -134,7 +181,8 @@ public:
                                               const InterruptCheck &check_interrupts,
                                               KeyMemory *memory = default_key_memory());
 
-    bool contains(IntegerKey key) const;
+    bool contains(IntegerKey key) const { return lookup().contains(key); }
+    IntegerLookup lookup() const;
     std::size_t bytes() const;
     bool is_bitmap() const { return !hash_; }
 
@@ -156,6 +204,7 @@ public:
                                            KeyMemory *memory = default_key_memory());
 
     bool contains(const WideKey &key) const { return hash_.contains(key); }
+    HashLookup<WideKey> lookup() const { return hash_.lookup(); }
     std::size_t bytes() const { return hash_.bytes(); }
 
 private:
@@ -171,10 +220,12 @@ struct ParentSetOf;
 template <>
 struct ParentSetOf<IntegerKey> {
     using type = IntegerKeySet;
+    using lookup = IntegerLookup;
 };
 template <>
 struct ParentSetOf<WideKey> {
     using type = WideKeySet;
+    using lookup = HashLookup<WideKey>;
 };
 
 // One foreign key's tally over the child's rows: orphan rows, and the
@@ -182,6 +233,8 @@ struct ParentSetOf<WideKey> {
 template <typename Key>
 class OrphanTally {
 public:
+    using key_type = Key;
+
     OrphanTally(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {},
                 KeyMemory *memory = default_key_memory())
         : missing_(max_bytes, seed, std::move(check_interrupts), memory)
@@ -202,6 +255,18 @@ public:
         if (overflowed_)
             return std::nullopt;
         return static_cast<std::int64_t>(missing_.size());
+    }
+    bool overflowed() const { return overflowed_; }
+    std::pmr::vector<Key> distinct_missing(KeyMemory *memory) const { return missing_.keys(memory); }
+
+    // Adds another tally of the same key over other rows (a parallel
+    // worker's): its orphan rows, and its missing keys unless it overflowed.
+    void merge(std::int64_t orphan_rows, bool overflowed, const Key *missing, std::size_t count)
+    {
+        orphan_rows_ += orphan_rows;
+        overflowed_ = overflowed_ || overflowed;
+        for (std::size_t n = 0; n < count && !overflowed_; ++n)
+            overflowed_ = missing_.insert(missing[n]) == KeyHashSet<Key>::Insert::Full;
     }
 
 private:

@@ -365,18 +365,57 @@ std::string parent_keys_query(const ForeignKey &key, std::int64_t limit)
            std::to_string(limit);
 }
 
-std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLocation location)
+namespace {
+
+std::vector<std::string> child_key_columns(const std::vector<const ForeignKey *> &keys)
 {
     std::vector<std::string> columns;
-    if (location == RowLocation::Included) {
-        columns.push_back(std::string(kChildAlias) + ".tableoid");
-        columns.push_back(std::string(kChildAlias) + ".ctid");
-    }
     for (const ForeignKey *key : keys)
         for (const std::string &column : child_column_references(*key, kChildAlias))
             columns.push_back(column);
-    return "SELECT " + join_list(columns, ", ") + " FROM " + relation_scan(keys.front()->child) +
-           " " + std::string(kChildAlias);
+    return columns;
+}
+
+std::string child_scan(const ForeignKey &key)
+{
+    return " FROM " + relation_scan(key.child) + " " + std::string(kChildAlias);
+}
+
+std::string row_location()
+{
+    std::string alias(kChildAlias);
+    return alias + ".tableoid, " + alias + ".ctid";
+}
+
+// internal_schema.function($1, the keys' child columns)
+std::string key_sets_call(const std::string &internal_schema, const char *function,
+                          const std::vector<const ForeignKey *> &keys)
+{
+    return quote_identifier(internal_schema) + "." + function + "($1, " +
+           join_list(child_key_columns(keys), ", ") + ")";
+}
+
+}  // namespace
+
+std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLocation location)
+{
+    std::vector<std::string> columns = child_key_columns(keys);
+    if (location == RowLocation::Included)
+        columns.insert(columns.begin(), row_location());
+    return "SELECT " + join_list(columns, ", ") + child_scan(*keys.front());
+}
+
+std::string orphan_tally_query(const std::vector<const ForeignKey *> &keys,
+                               const std::string &internal_schema)
+{
+    return "SELECT " + key_sets_call(internal_schema, "fk_orphan_tally", keys) +
+           child_scan(*keys.front());
+}
+
+std::string orphan_locations_query(const ForeignKey &key, const std::string &internal_schema)
+{
+    return "SELECT " + row_location() + child_scan(key) + " WHERE " +
+           key_sets_call(internal_schema, "fk_row_is_orphan", {&key});
 }
 
 std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,

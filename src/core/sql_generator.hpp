@@ -151,6 +151,15 @@ std::string parent_keys_query(const ForeignKey &key, std::int64_t limit);
 enum class RowLocation { Omitted, Included };
 std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLocation location);
 
+// The same scan for a check in parallel (server/parallel_key_check.hpp),
+// through fkdoctor's functions in internal_schema, the parents' keys as the
+// query's parameter $1 (bytea): the tally of the keys over every child row,
+// one row of bigint[] (NULL for an empty child);
+std::string orphan_tally_query(const std::vector<const ForeignKey *> &keys,
+                               const std::string &internal_schema);
+// and the table and ctid of each of the key's orphan rows.
+std::string orphan_locations_query(const ForeignKey &key, const std::string &internal_schema);
+
 // The rows of fk_orphans() for the key at the given ctids of table (the
 // child, or one of its leaf partitions), already known to be orphans.
 std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,

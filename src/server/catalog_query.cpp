@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "server/pg_guard.hpp"
+#include "server/spi_executor.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -52,11 +53,15 @@ CatalogRows::CatalogRows(const std::string &sql, const std::vector<const Field *
 {
     const char *query = sql.c_str();
     bool read_only = snapshot == CatalogSnapshot::Callers;  // else SPI takes a new snapshot
-    table_ = pg_call([query, read_only]() noexcept {
-        int rc = SPI_execute(query, read_only, 0);
-        if (rc != SPI_OK_SELECT)
-            elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-        return SPI_tuptable;
+    // Never in parallel: the catalogs are small, and starting workers would
+    // cost more than any of these queries.
+    with_settings({{"max_parallel_workers_per_gather", "0"}}, [&] {
+        table_ = pg_call([query, read_only]() noexcept {
+            int rc = SPI_execute(query, read_only, 0);
+            if (rc != SPI_OK_SELECT)
+                elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+            return SPI_tuptable;
+        });
     });
     count_ = SPI_processed;
     for (const Field *field : fields) {

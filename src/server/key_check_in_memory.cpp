@@ -4,28 +4,26 @@
 #include <limits>
 #include <memory>
 
+#include "core/audit_query.hpp"
+#include "core/errors.hpp"
+#include "core/flat_key_sets.hpp"
 #include "core/key_set.hpp"
 #include "core/sql_generator.hpp"
 #include "core/stopwatch.hpp"
+#include "server/key_columns.hpp"
 #include "server/key_set_memory.hpp"
+#include "server/parallel_key_check.hpp"
 #include "server/settings.hpp"
 #include "server/spi_executor.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"
-#include "utils/uuid.h"
+#include "utils/array.h"
 }
 
 namespace fkd {
 
 namespace {
-
-enum class KeyKind { Integer, Uuid, IntegerPair };
-
-bool is_integer_type(Oid type)
-{
-    return type == INT2OID || type == INT4OID || type == INT8OID;
-}
 
 bool compared_by_builtin_equality(const KeyColumn &column)
 {
@@ -59,26 +57,6 @@ std::optional<KeyKind> kind_of(const ForeignKey &key)
     return std::nullopt;
 }
 
-std::int64_t integer_value(Datum value, Oid type)
-{
-    switch (type) {
-    case INT2OID:
-        return DatumGetInt16(value);
-    case INT4OID:
-        return DatumGetInt32(value);
-    default:
-        return DatumGetInt64(value);
-    }
-}
-
-// Where a key's columns are in a row, and their types.
-struct KeyReader {
-    KeyKind kind;
-    std::size_t first;  // the key's first column
-    std::size_t count;
-    Oid types[2];
-};
-
 enum class Side { Child, Parent };
 
 KeyReader reader_for(const ForeignKey &key, std::size_t first, Side side)
@@ -99,66 +77,6 @@ std::vector<Oid> column_types(const ForeignKey &key, Side side)
     return types;
 }
 
-// What child_keys_query() returns for keys: the row's location if asked
-// for, then each key's child columns.
-std::vector<Oid> child_scan_types(const std::vector<const ForeignKey *> &keys,
-                                  RowLocation location)
-{
-    std::vector<Oid> types;
-    if (location == RowLocation::Included)
-        types = {OIDOID, TIDOID};
-    for (const ForeignKey *key : keys)
-        for (Oid type : column_types(*key, Side::Child))
-            types.push_back(type);
-    return types;
-}
-
-template <typename Key>
-Key read_key(const KeyReader &reader, const Datum *row);
-
-template <>
-IntegerKey read_key<IntegerKey>(const KeyReader &reader, const Datum *row)
-{
-    return integer_value(row[reader.first], reader.types[0]);
-}
-
-template <>
-WideKey read_key<WideKey>(const KeyReader &reader, const Datum *row)
-{
-    WideKey key;
-    if (reader.kind == KeyKind::Uuid) {
-        const pg_uuid_t *uuid = DatumGetUUIDP(row[reader.first]);
-        std::memcpy(&key.first, uuid->data, sizeof key.first);
-        std::memcpy(&key.second, uuid->data + sizeof key.first, sizeof key.second);
-    } else {
-        key.first = static_cast<std::uint64_t>(integer_value(row[reader.first], reader.types[0]));
-        key.second =
-            static_cast<std::uint64_t>(integer_value(row[reader.first + 1], reader.types[1]));
-    }
-    return key;
-}
-
-bool has_null(const KeyReader &reader, const bool *nulls)
-{
-    for (std::size_t n = 0; n < reader.count; ++n)
-        if (nulls[reader.first + n])
-            return true;
-    return false;
-}
-
-// A new secret for a hash set (key_set.hpp), so that a table's owner cannot
-// choose keys that crowd one slot of it.
-HashSeed new_seed()
-{
-    HashSeed seed;
-    pg_call([&seed]() noexcept {
-        if (!pg_strong_random(&seed, sizeof seed))
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg("fkdoctor could not generate a random hash seed")));
-    });
-    return seed;
-}
-
 // Called with each row a visitor reads: checks for a cancel every few
 // thousand.
 void every_few_rows(std::uint64_t row)
@@ -167,57 +85,37 @@ void every_few_rows(std::uint64_t row)
         check_for_interrupts();
 }
 
-// One key's parent keys in memory, the place of its columns in the child's
-// rows, and its tally of orphans.
+// One key's parent keys in memory.
 class KeyInMemory {
 public:
     virtual ~KeyInMemory() = default;
-    // True if the row's key is complete (a NULL references nothing) and
-    // has no parent.
-    virtual bool is_orphan(const Datum *row, const bool *nulls) const = 0;
-    virtual void start_tally(std::size_t max_bytes) = 0;
-    // Counts an orphan row and its missing key.
-    virtual void count_orphan(const Datum *row) = 0;
-    virtual KeyCounts counts() const = 0;
+    // Adds the keys to the sets a scan looks rows up in; the key's tally of
+    // missing keys may use tally_bytes in each process of the scan.
+    virtual void add_to(FlatKeySetWriter &sets, std::size_t tally_bytes) const = 0;
     virtual std::size_t bytes() const = 0;
 };
 
+// The distinct missing keys are tallied by the child's values
+// (fk_orphan_tally), which is exactly how the parent compares them for the
+// keys checked here: the integers of any width, sign-extended to 64 bits,
+// are equal exactly when the key's cross-type = says so (no cast rounds an
+// integer), and a uuid is equal by its 16 bytes. No collation applies to
+// either.
 template <typename Key>
 class KeyInMemoryOf final : public KeyInMemory {
 public:
     using ParentSet = typename ParentSetOf<Key>::type;
 
-    KeyInMemoryOf(ParentSet parents, KeyReader child, KeyMemory &memory)
-        : parents_(std::move(parents)), child_(child), memory_(memory) {}
+    explicit KeyInMemoryOf(ParentSet parents) : parents_(std::move(parents)) {}
 
-    bool is_orphan(const Datum *row, const bool *nulls) const override
+    void add_to(FlatKeySetWriter &sets, std::size_t tally_bytes) const override
     {
-        return !has_null(child_, nulls) && !parents_.contains(read_key<Key>(child_, row));
-    }
-    // The distinct missing keys are tallied by the child's values, which is
-    // exactly how the parent compares them for the keys checked here: the
-    // integers of any width, sign-extended to 64 bits, are equal exactly
-    // when the key's cross-type = says so (no cast rounds an integer), and
-    // a uuid is equal by its 16 bytes. No collation applies to either.
-    void start_tally(std::size_t max_bytes) override
-    {
-        tally_.emplace(max_bytes, new_seed(), check_for_interrupts, &memory_);
-    }
-    void count_orphan(const Datum *row) override { tally_->add_orphan(read_key<Key>(child_, row)); }
-    KeyCounts counts() const override
-    {
-        KeyCounts counts;
-        counts.orphan_rows = tally_->orphan_rows();
-        counts.missing_keys = tally_->missing_keys();
-        return counts;
+        sets.add(parents_.lookup(), tally_bytes);
     }
     std::size_t bytes() const override { return parents_.bytes(); }
 
 private:
     ParentSet parents_;
-    KeyReader child_;
-    KeyMemory &memory_;
-    std::optional<OrphanTally<Key>> tally_;
 };
 
 std::size_t memory_allowed()
@@ -232,8 +130,8 @@ template <typename Key>
 constexpr std::size_t kLoadBytesPerKey = 4 * sizeof(Key);
 
 template <typename Key>
-std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t first_column,
-                                         std::size_t max_bytes, KeyMemory &memory)
+std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t max_bytes,
+                                         KeyMemory &memory)
 {
     std::size_t limit = max_bytes / kLoadBytesPerKey<Key>;
     KeyReader parent = reader_for(key, 0, Side::Parent);
@@ -250,19 +148,17 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t firs
                                                  check_for_interrupts, &memory);
     if (!parents)
         return nullptr;
-    return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents),
-                                                reader_for(key, first_column, Side::Child),
-                                                memory);
+    return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents));
 }
 
-// The key's parent keys read into memory, its columns at first_column of
-// the child's rows; nothing if they do not fit in max_bytes.
-std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, std::size_t first_column,
-                                      std::size_t max_bytes, KeyMemory &memory)
+// The key's parent keys read into memory; nothing if they do not fit in
+// max_bytes.
+std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, std::size_t max_bytes,
+                                      KeyMemory &memory)
 {
     if (kind_of(key) == KeyKind::Integer)
-        return load_key_of<IntegerKey>(key, first_column, max_bytes, memory);
-    return load_key_of<WideKey>(key, first_column, max_bytes, memory);
+        return load_key_of<IntegerKey>(key, max_bytes, memory);
+    return load_key_of<WideKey>(key, max_bytes, memory);
 }
 
 // The keys whose parents fitted, in the order of their columns in the
@@ -279,15 +175,12 @@ LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t
                         KeyMemory &memory)
 {
     LoadedKeys loaded;
-    std::size_t next_column = 0;
     for (std::size_t n = 0; n < keys.size(); ++n) {
         Stopwatch watch;
-        std::unique_ptr<KeyInMemory> key =
-            load_key(*keys[n], next_column, max_bytes - loaded.bytes, memory);
+        std::unique_ptr<KeyInMemory> key = load_key(*keys[n], max_bytes - loaded.bytes, memory);
         if (!key)
             continue;
         loaded.bytes += key->bytes();
-        next_column += keys[n]->columns.size();
         loaded.keys.push_back(keys[n]);
         loaded.in_memory.push_back(std::move(key));
         loaded.slots.push_back(n);
@@ -296,11 +189,48 @@ LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t
     return loaded;
 }
 
+// The loaded keys' sets, the memory left shared among their tallies, as
+// the scan's parameter. The sets themselves are freed: the parameter holds
+// a copy.
+std::unique_ptr<KeySetsParameter> key_sets_parameter(LoadedKeys &loaded, std::size_t max_bytes)
+{
+    std::size_t tally_bytes = (max_bytes - loaded.bytes) / loaded.keys.size();
+    FlatKeySetWriter writer;
+    for (const auto &key : loaded.in_memory)
+        key->add_to(writer, tally_bytes);
+    auto parameter = std::make_unique<KeySetsParameter>(writer);
+    loaded.in_memory.clear();
+    if (!*parameter)
+        return nullptr;
+    return parameter;
+}
+
+// fk_orphan_tally's result: rows, then each key's orphan rows and distinct
+// missing keys (-1: they did not fit); NULL for no rows.
+std::vector<std::int64_t> tally_of(const Datum *values, const bool *nulls, std::size_t keys)
+{
+    std::vector<std::int64_t> tally(1 + 2 * keys, 0);
+    if (nulls[0])
+        return tally;
+    Datum array = values[0];
+    bool fits = pg_call([array, &tally]() noexcept {
+        ArrayType *numbers = DatumGetArrayTypeP(array);
+        if (ARR_NDIM(numbers) != 1 || ARR_HASNULL(numbers) ||
+            static_cast<std::size_t>(ARR_DIMS(numbers)[0]) != tally.size())
+            return false;
+        memcpy(tally.data(), ARR_DATA_PTR(numbers), tally.size() * sizeof(std::int64_t));
+        return true;
+    });
+    if (!fits)
+        throw Error(kInternalError, "fkdoctor's tally of a scan has an unexpected form");
+    return tally;
+}
+
 }  // namespace
 
 bool can_check_in_memory(const ForeignKey &key)
 {
-    return fkdoctor_check_in_memory && kind_of(key).has_value();
+    return fkdoctor_check_in_memory && kind_of(key).has_value() && internal_schema().has_value();
 }
 
 MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys)
@@ -312,25 +242,26 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
     LoadedKeys loaded = load_parents(keys, max_bytes, memory);
     if (loaded.keys.empty())
         return result;
-    for (auto &key : loaded.in_memory)
-        key->start_tally((max_bytes - loaded.bytes) / loaded.keys.size());
+    std::unique_ptr<KeySetsParameter> parameter = key_sets_parameter(loaded, max_bytes);
+    if (!parameter)
+        return result;
 
     Stopwatch scan_watch;
-    std::uint64_t rows = 0;
-    result.rows_checked = static_cast<std::int64_t>(visit_query_rows(
-        child_keys_query(loaded.keys, RowLocation::Omitted),
-        child_scan_types(loaded.keys, RowLocation::Omitted),
-        [&](const Datum *values, const bool *nulls) {
-            every_few_rows(rows++);
-            for (auto &key : loaded.in_memory)
-                if (key->is_orphan(values, nulls))
-                    key->count_orphan(values);
-            return true;
-        }));
+    std::vector<std::int64_t> tally;
+    visit_query_rows(orphan_tally_query(loaded.keys, *internal_schema()), {INT8ARRAYOID},
+                     [&](const Datum *values, const bool *nulls) {
+                         tally = tally_of(values, nulls, loaded.keys.size());
+                         return true;
+                     },
+                     parameter->parameters());
     double scan_ms = scan_watch.elapsed_ms();
 
+    result.rows_checked = tally.at(0);
     for (std::size_t n = 0; n < loaded.keys.size(); ++n) {
-        KeyCounts counts = loaded.in_memory[n]->counts();
+        KeyCounts counts;
+        counts.orphan_rows = tally.at(1 + 2 * n);
+        if (tally.at(2 + 2 * n) >= 0)
+            counts.missing_keys = tally.at(2 + 2 * n);
         counts.elapsed_ms = loaded.load_ms[n] + scan_ms;
         result.keys[loaded.slots[n]] = counts;
     }
@@ -339,17 +270,24 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
 
 namespace {
 
-constexpr std::int64_t kRowsPerRead = 10000;
-
-// Reading orphans back by ctid costs more per row than the anti-join, which
-// the planner can also spread over parallel workers: once a quarter of the
-// rows read are orphans (past a few batches' worth), the anti-join wins.
-constexpr std::int64_t kOrphansBeforeJudging = 3 * kRowsPerRead;
+// Reading orphans back by ctid costs more per row than the anti-join: once
+// a quarter of the child's rows (as the planner's statistics count them)
+// are orphans, past a few batches' worth, the anti-join wins.
+constexpr std::int64_t kOrphansBeforeJudging = 30000;
 constexpr std::int64_t kMostRowsPerOrphan = 4;
 
-bool too_many_orphans(std::int64_t orphans, std::int64_t rows)
+bool too_many_orphans(std::int64_t orphans, std::optional<std::int64_t> rows)
 {
-    return orphans >= kOrphansBeforeJudging && orphans * kMostRowsPerOrphan > rows;
+    return rows && orphans >= kOrphansBeforeJudging && orphans * kMostRowsPerOrphan > *rows;
+}
+
+// The child's rows as its statistics estimate them; nothing if it has none.
+std::optional<std::int64_t> estimated_rows(const ForeignKey &key)
+{
+    TextValue rows = query_value(child_row_estimate_query(key));
+    if (!rows)
+        return std::nullopt;
+    return std::stoll(*rows);
 }
 
 }  // namespace
@@ -357,25 +295,26 @@ bool too_many_orphans(std::int64_t orphans, std::int64_t rows)
 bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> limit,
                              OrphanSpool &spool)
 {
-    // The child scan's rows start with the row's table and ctid.
     KeySetMemory memory;
-    std::unique_ptr<KeyInMemory> in_memory = load_key(key, 2, memory_allowed(), memory);
-    if (!in_memory)
+    LoadedKeys loaded = load_parents({&key}, memory_allowed(), memory);
+    if (loaded.keys.empty())
         return false;
+    std::unique_ptr<KeySetsParameter> parameter = key_sets_parameter(loaded, memory_allowed());
+    if (!parameter)
+        return false;
+    std::optional<std::int64_t> rows = estimated_rows(key);
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
-    std::int64_t rows = 0, found = 0;
+    std::int64_t found = 0;
     bool anti_join_wins = false;
-    visit_query_rows(child_keys_query({&key}, RowLocation::Included),
-                     child_scan_types({&key}, RowLocation::Included),
-                     [&](const Datum *values, const bool *nulls) {
-                         every_few_rows(rows++);
-                         if (!in_memory->is_orphan(values, nulls))
-                             return true;
+    visit_query_rows(orphan_locations_query(key, *internal_schema()), {OIDOID, TIDOID},
+                     [&](const Datum *values, const bool *) {
+                         every_few_rows(found);
                          spool.add(DatumGetObjectId(values[0]),
                                    reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
                          anti_join_wins = too_many_orphans(++found, rows);
                          return found < wanted && !anti_join_wins;
-                     });
+                     },
+                     parameter->parameters());
     return !anti_join_wins;
 }
 

@@ -1,7 +1,8 @@
 // Checking foreign keys by value in memory: each parent's keys read into a
 // set (core/key_set.hpp), then one plain scan of the child for all of a
 // table's keys, each row's keys looked up there, instead of one hash
-// anti-join per key. Only for keys whose values compare as plain numbers or
+// anti-join per key. The scan is a query PostgreSQL may run in parallel:
+// the sets go to its workers as a parameter (parallel_key_check.hpp). Only for keys whose values compare as plain numbers or
 // bytes, so that the answer is exactly PostgreSQL's. Only the checking
 // layer (orphan_check.hpp) calls this; it runs these queries as the key's
 // checker.
@@ -19,7 +20,8 @@ namespace fkd {
 // True for a key this can check: one column, or two under MATCH SIMPLE;
 // each smallint, integer or bigint on both sides (any mix), or a lone uuid
 // column; compared by pg_catalog's =. Never with fkdoctor.check_in_memory
-// off.
+// off, nor when the extension's SQL objects predate 0.4 (its functions for
+// the scan are missing).
 bool can_check_in_memory(const ForeignKey &key);
 
 struct KeyCounts {
@@ -45,8 +47,9 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
 
 // One scan of the child finds where the key's orphan rows are (at most limit
 // of them) and adds them to spool. False, with the spool to be thrown away,
-// if the parent's keys do not fit in maintenance_work_mem or a quarter of
-// the child's rows are orphans (the anti-join is faster then).
+// if the parent's keys do not fit in maintenance_work_mem or the orphans
+// pass a quarter of the child's estimated rows (the anti-join is faster
+// then).
 bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> limit,
                              OrphanSpool &spool);
 

@@ -39,4 +39,15 @@ void KeySetMemory::do_deallocate(void *memory, std::size_t, std::size_t)
     pfree(memory);
 }
 
+HashSeed new_seed()
+{
+    HashSeed seed;
+    pg_call([&seed]() noexcept {
+        if (!pg_strong_random(&seed, sizeof seed))
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg("fkdoctor could not generate a random hash seed")));
+    });
+    return seed;
+}
+
 }  // namespace fkd

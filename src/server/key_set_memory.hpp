@@ -14,10 +14,16 @@
 #include <cstddef>
 #include <memory_resource>
 
+#include "core/key_set.hpp"
 #include "server/pg_guard.hpp"
 
 namespace fkd {
 
+// A new secret for a hash set (core/key_set.hpp), so that a table's owner
+// cannot choose keys that crowd one slot of it.
+HashSeed new_seed();
+
+// Takes its memory from a new context under CurrentMemoryContext.
 class KeySetMemory : public std::pmr::memory_resource {
 public:
     KeySetMemory();

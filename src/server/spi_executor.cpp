@@ -96,10 +96,16 @@ void with_work_mem(int kilobytes, const std::function<void()> &work)
 
 namespace {
 
-std::uint64_t run_query_to(const char *query, DestReceiver *dest)
+std::uint64_t run_query_to(const char *query, DestReceiver *dest,
+                           const QueryParameters &parameters = {})
 {
-    return pg_call([query, dest]() noexcept {
+    return pg_call([query, dest, &parameters]() noexcept {
         SPIExecuteOptions options = {};
+        if (!parameters.empty()) {
+            options.params = makeParamList(static_cast<int>(parameters.size()));
+            for (std::size_t n = 0; n < parameters.size(); ++n)
+                options.params->params[n] = {parameters[n].value, false, 0, parameters[n].type};
+        }
         options.read_only = true;  // the caller's snapshot, for every query of the call
         options.tcount = 0;        // run to completion: a row limit would forbid parallel plans
         options.dest = dest;
@@ -168,11 +174,11 @@ std::uint64_t run_query_into(const std::string &sql, const RowSink &sink)
 }
 
 std::uint64_t visit_query_rows(const std::string &sql, const std::vector<Oid> &column_types,
-                               const RowVisitor &visitor)
+                               const RowVisitor &visitor, const QueryParameters &parameters)
 {
     VisitingReceiver receiver{{visit_slot, check_columns, ignore_event, ignore_event, DestNone},
                               &visitor, &column_types, nullptr};
-    std::uint64_t rows = run_query_to(sql.c_str(), &receiver.receiver);
+    std::uint64_t rows = run_query_to(sql.c_str(), &receiver.receiver, parameters);
     if (receiver.failure)
         std::rethrow_exception(receiver.failure);
     return rows;

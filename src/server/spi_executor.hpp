@@ -75,9 +75,17 @@ std::uint64_t run_query_into(const std::string &sql, const RowSink &sink);
 // PostgreSQL calls through pg_call(); if it throws, the query stops at once
 // and the exception is thrown again here. Returns the rows the visitor took
 // (before any stop).
+// parameters: the values of $1, $2, ... (none NULL). They stay
+// parameters (the planner does not fold them into the plan), so a parallel
+// plan hands them to its workers as they are.
 using RowVisitor = std::function<bool(const Datum *values, const bool *nulls)>;
+struct QueryParameter {
+    Oid type;
+    Datum value;
+};
+using QueryParameters = std::vector<QueryParameter>;
 std::uint64_t visit_query_rows(const std::string &sql, const std::vector<Oid> &column_types,
-                               const RowVisitor &visitor);
+                               const RowVisitor &visitor, const QueryParameters &parameters = {});
 
 // A small read-only result (catalog queries), every value as text.
 using TextValue = std::optional<std::string>;

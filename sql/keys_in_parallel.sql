@@ -1,0 +1,57 @@
+-- The functions a parallel check runs in each process
+-- (fkdoctor_internal): anyone may call them, with anything, and gets an
+-- error or a right answer, never a crash; and no one but the extension's
+-- owner may add functions to their schema, where a check would find them.
+SET search_path = public;
+
+-- A block of key sets by hand: 4 bytes of padding, then in 8-byte words
+-- (little-endian) the magic, one key, a bitmap (kind 1) with 1024 bytes for
+-- its tally, least 1, range 3, and its one word: keys 1, 2 and 3.
+CREATE TABLE fkd_par_sets AS
+SELECT ('\x00000000' || '666b647365747301' || '0100000000000000' || '0100000000000000'
+        || '0004000000000000' || '0100000000000000' || '0300000000000000'
+        || '0700000000000000')::bytea AS sets;
+SELECT sets AS good FROM fkd_par_sets \gset
+
+SELECT fkdoctor_internal.fk_orphan_tally(:'good', k)
+FROM (VALUES (1), (2), (5), (NULL), (7), (5)) v(k);
+SELECT k, fkdoctor_internal.fk_row_is_orphan(:'good', k::bigint) AS orphan
+FROM (VALUES (0), (1), (3), (4), (NULL)) v(k);
+SELECT fkdoctor_internal.fk_orphan_tally(:'good', k) FROM (VALUES (1)) v(k) WHERE false;
+
+-- Bytes that are not key sets, the wrong columns, a value that changes
+-- from row to row, the wrong ways to call.
+SELECT fkdoctor_internal.fk_orphan_tally('\x00'::bytea, 1);
+SELECT fkdoctor_internal.fk_orphan_tally(NULL::bytea, 1);
+SELECT fkdoctor_internal.fk_orphan_tally(
+    ('\x00000000666b647365747301' || repeat('ff', 40))::bytea, 1);
+SELECT fkdoctor_internal.fk_orphan_tally(:'good', 'text'::text);
+SELECT fkdoctor_internal.fk_orphan_tally(:'good', '00000000-0000-0000-0000-000000000001'::uuid);
+SELECT fkdoctor_internal.fk_orphan_tally(:'good', 1, 2);
+SELECT fkdoctor_internal.fk_orphan_tally(:'good');
+SELECT fkdoctor_internal.fk_orphan_tally(sets, 1) FROM fkd_par_sets;
+SELECT fkdoctor_internal.fk_orphan_tally(:'good', 1) OVER ();
+SELECT fkdoctor_internal.fk_row_is_orphan('\x0102'::bytea, 1);
+SELECT fkdoctor_internal.fk_row_is_orphan(NULL, 1);
+SELECT fkdoctor_internal.fk_row_is_orphan(sets, 1) FROM fkd_par_sets;
+SELECT fkdoctor_internal.fk_row_is_orphan(:'good', 1.5);
+-- The aggregate's own steps take internal values, which SQL cannot make.
+SELECT fkdoctor_internal.fk_orphan_tally_step(NULL::internal, :'good', 1);
+
+-- The schema is the extension's: nobody else may create there.
+CREATE ROLE fkd_par_intruder;
+GRANT CREATE ON SCHEMA public TO fkd_par_intruder;
+SET ROLE fkd_par_intruder;
+CREATE FUNCTION fkdoctor_internal.fk_row_is_orphan(bytea, integer) RETURNS boolean
+LANGUAGE sql AS 'SELECT false';
+RESET ROLE;
+SELECT n.nspname, pg_get_userbyid(n.nspowner) = current_user AS owned_by_installer,
+       e.extname
+FROM pg_namespace n
+JOIN pg_depend d ON d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid
+WHERE n.nspname = 'fkdoctor_internal';
+
+DROP TABLE fkd_par_sets;
+REVOKE CREATE ON SCHEMA public FROM fkd_par_intruder;
+DROP ROLE fkd_par_intruder;

@@ -1,0 +1,334 @@
+// The functions a parallel check of keys in memory runs in every process of
+// the scan, the leader's and each parallel worker's
+// (server/parallel_key_check.hpp): the aggregate
+// fkdoctor_internal.fk_orphan_tally(key_sets bytea, VARIADIC "any"), which
+// counts a child's rows, orphans and distinct missing keys, and
+// fkdoctor_internal.fk_row_is_orphan(key_sets bytea, VARIADIC "any"), which
+// says whether a row is an orphan of the one key in key_sets. key_sets
+// holds the parents' keys (core/flat_key_sets.hpp), the other arguments the
+// child's key columns in their order.
+//
+// Anyone may call them, with any bytes: the sets are read only once checked
+// (flat_key_sets.hpp), the columns only once their types are known to be
+// what the sets were made for, and key_sets must be the same value for every
+// row (a constant or a query parameter), since it is read once per scan.
+#include "core/errors.hpp"
+#include "core/flat_key_sets.hpp"
+#include "core/table_tally.hpp"
+#include "server/key_columns.hpp"
+#include "server/key_set_memory.hpp"
+#include "server/parallel_key_check.hpp"
+
+extern "C" {
+#include "catalog/pg_type_d.h"
+#include "nodes/primnodes.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+}
+
+namespace fkd {
+namespace {
+
+[[noreturn]] void refuse(const char *detail)
+{
+    throw Error(kInvalidParameterValue, "invalid call of an fkdoctor check function", detail,
+                "These functions are fkdoctor's own: its checks call them.");
+}
+
+// Whether an argument's expression has one value for the whole query.
+bool is_stable_argument(const Node *expression)
+{
+    return expression && (IsA(expression, Const) ||
+                          (IsA(expression, Param) &&
+                           reinterpret_cast<const Param *>(expression)->paramkind == PARAM_EXTERN));
+}
+
+// Each key's columns, from the types of the arguments as called: one
+// integer, a uuid, or two integers, as its set was made for.
+std::pmr::vector<KeyReader> readers_for(const FlatKeySets &sets, FmgrInfo *flinfo,
+                                        int first_column, int arguments, KeyMemory *memory)
+{
+    std::pmr::vector<KeyReader> readers(memory);
+    int column = first_column;
+    for (const FlatKeySet &set : sets) {
+        Oid type = column < arguments ? get_fn_expr_argtype(flinfo, column) : InvalidOid;
+        Oid next = column + 1 < arguments ? get_fn_expr_argtype(flinfo, column + 1) : InvalidOid;
+        KeyReader reader{KeyKind::Integer, static_cast<std::size_t>(column - first_column), 1,
+                         {type, InvalidOid}};
+        bool wide = set.kind == FlatSetKind::WideHash;
+        if (wide && type == UUIDOID)
+            reader.kind = KeyKind::Uuid;
+        else if (wide && is_integer_type(type) && is_integer_type(next))
+            reader = {KeyKind::IntegerPair, reader.first, 2, {type, next}};
+        else if (wide || !is_integer_type(type))
+            refuse("The key columns are not of the types the key sets were made for.");
+        readers.push_back(reader);
+        column += static_cast<int>(reader.count);
+    }
+    if (column != arguments)
+        refuse("There are more key columns than the key sets are for.");
+    return readers;
+}
+
+// The key sets, read from the argument at sets_argument, and how to read
+// each key's columns from the arguments after it; all in memory that lives
+// as long as the scan.
+struct KeySetsInUse {
+    explicit KeySetsInUse(KeyMemory *memory) : sets(memory), readers(memory) {}
+    FlatKeySets sets;
+    std::pmr::vector<KeyReader> readers;
+};
+
+// The argument's bytes after the first skip, in context and aligned to 8
+// for reading in place (copied if they are not); nothing if it is shorter.
+const void *aligned_bytes(Datum argument, std::size_t skip, MemoryContext context,
+                          std::size_t &size)
+{
+    return pg_call([argument, skip, context, &size]() noexcept {
+        MemoryContext old = MemoryContextSwitchTo(context);
+        bytea *bytes = DatumGetByteaPP(argument);
+        size = VARSIZE_ANY_EXHDR(bytes);
+        if (size < skip) {
+            MemoryContextSwitchTo(old);
+            return static_cast<const void *>(nullptr);
+        }
+        size -= skip;
+        char *data = VARDATA_ANY(bytes) + skip;
+        if (reinterpret_cast<std::uintptr_t>(data) % alignof(std::uint64_t) != 0)
+            data = static_cast<char *>(memcpy(palloc(size), data, size));
+        MemoryContextSwitchTo(old);
+        return static_cast<const void *>(data);
+    });
+}
+
+void read_key_sets(FunctionCallInfo fcinfo, int sets_argument, MemoryContext context,
+                   KeySetsInUse &in_use)
+{
+    if (PG_ARGISNULL(sets_argument))
+        refuse("The key sets are NULL.");
+    std::size_t size = 0;
+    const void *data =
+        aligned_bytes(PG_GETARG_DATUM(sets_argument), kKeySetsPadding, context, size);
+    KeyMemory *memory = in_use.sets.get_allocator().resource();
+    std::optional<FlatKeySets> sets;
+    if (data)
+        sets = read_flat_key_sets(data, size, memory);
+    if (!sets)
+        refuse("The key sets are not fkdoctor's key sets.");
+    in_use.sets = std::move(*sets);
+    in_use.readers = readers_for(in_use.sets, fcinfo->flinfo, sets_argument + 1, PG_NARGS(),
+                                 memory);
+}
+
+// The row's key columns, from the arguments after the key sets.
+constexpr int kMostColumns = 100;  // FUNC_MAX_ARGS
+
+struct RowColumns {
+    Datum values[kMostColumns];
+    bool nulls[kMostColumns];
+};
+
+void read_columns(FunctionCallInfo fcinfo, int first, RowColumns &row)
+{
+    for (int n = first; n < PG_NARGS(); ++n) {
+        row.values[n - first] = fcinfo->args[n].value;
+        row.nulls[n - first] = fcinfo->args[n].isnull;
+    }
+}
+
+// Calls found(key, missing) for each key whose columns are all set and not
+// in its parent's keys.
+template <typename Found>
+void find_orphans(const KeySetsInUse &in_use, const RowColumns &row, Found &&found)
+{
+    for (std::size_t key = 0; key < in_use.sets.size(); ++key) {
+        const KeyReader &reader = in_use.readers[key];
+        if (has_null(reader, row.nulls))
+            continue;
+        const FlatKeySet &set = in_use.sets[key];
+        if (reader.kind == KeyKind::Integer) {
+            IntegerKey value = read_key<IntegerKey>(reader, row.values);
+            if (!set.integer.contains(value))
+                found(key, value);
+        } else {
+            WideKey value = read_key<WideKey>(reader, row.values);
+            if (!set.wide.contains(value))
+                found(key, value);
+        }
+    }
+}
+
+// Made in context and never destroyed: it goes with the context, and so
+// does the memory of its KeySetMemory (a child context of it).
+template <typename T>
+T *make_in(MemoryContext context)
+{
+    void *memory = pg_call([context]() noexcept { return MemoryContextAlloc(context, sizeof(T)); });
+    MemoryContext old = MemoryContextSwitchTo(context);
+    try {
+        T *made = new (memory) T;
+        MemoryContextSwitchTo(old);
+        return made;
+    } catch (...) {
+        MemoryContextSwitchTo(old);
+        throw;
+    }
+}
+
+constexpr std::uint32_t kStateTag = 0x666B6474;  // "fkdt"
+
+// The aggregate's state, in the aggregate's memory context.
+struct TallyState {
+    std::uint32_t tag = kStateTag;
+    KeySetMemory memory;
+    KeySetsInUse key_sets{&memory};  // none in a state made by combining
+    std::optional<TableTally> tally;
+};
+
+MemoryContext aggregate_context(FunctionCallInfo fcinfo)
+{
+    MemoryContext context = nullptr;
+    if (AggCheckCallContext(fcinfo, &context) != AGG_CONTEXT_AGGREGATE)
+        refuse("fk_orphan_tally runs as an aggregate only, not as a window function.");
+    return context;
+}
+
+TallyState *state_argument(FunctionCallInfo fcinfo, int n)
+{
+    if (PG_ARGISNULL(n))
+        return nullptr;
+    auto *state = reinterpret_cast<TallyState *>(PG_GETARG_POINTER(n));
+    if (state->tag != kStateTag)
+        refuse("The state is not an fkdoctor tally.");
+    return state;
+}
+
+// The first row's call reads the key sets; each call counts its row.
+TallyState *first_state(FunctionCallInfo fcinfo, MemoryContext context)
+{
+    const Aggref *aggref = AggGetAggref(fcinfo);
+    if (!aggref || list_length(aggref->args) < 1 ||
+        !is_stable_argument(
+            reinterpret_cast<Node *>(linitial_node(TargetEntry, aggref->args)->expr)))
+        refuse("The key sets must be a constant or a query parameter.");
+    auto *state = make_in<TallyState>(context);
+    read_key_sets(fcinfo, 1, context, state->key_sets);
+    state->tally.emplace(shapes_of(state->key_sets.sets, &state->memory), new_seed(),
+                         &state->memory);
+    return state;
+}
+
+Datum tally_step(FunctionCallInfo fcinfo)
+{
+    MemoryContext context = aggregate_context(fcinfo);
+    TallyState *state = state_argument(fcinfo, 0);
+    if (!state)
+        state = first_state(fcinfo, context);
+    RowColumns row;
+    read_columns(fcinfo, 2, row);
+    TableTally &tally = *state->tally;
+    tally.count_row();
+    find_orphans(state->key_sets, row,
+                 [&tally](std::size_t key, const auto &missing) { tally.add_orphan(key, missing); });
+    PG_RETURN_POINTER(state);
+}
+
+Datum tally_combine(FunctionCallInfo fcinfo)
+{
+    MemoryContext context = aggregate_context(fcinfo);
+    TallyState *mine = state_argument(fcinfo, 0);
+    TallyState *theirs = state_argument(fcinfo, 1);
+    if (!theirs)
+        PG_RETURN_POINTER(mine);
+    if (!mine) {
+        mine = make_in<TallyState>(context);
+        mine->tally.emplace(theirs->tally->shapes(), new_seed(), &mine->memory);
+    }
+    if (!mine->tally->merge(*theirs->tally))
+        refuse("The tallies are of different keys.");
+    PG_RETURN_POINTER(mine);
+}
+
+Datum tally_serialize(FunctionCallInfo fcinfo)
+{
+    aggregate_context(fcinfo);
+    const TableTally &tally = *state_argument(fcinfo, 0)->tally;
+    std::size_t size = tally.serialized_bytes();
+    // VARDATA is 4 bytes into its block: written aligned, then copied there.
+    std::pmr::vector<std::uint64_t> words(size / sizeof(std::uint64_t), default_key_memory());
+    tally.serialize(words.data());
+    bytea *bytes = pg_call([size, &words]() noexcept {
+        auto *result = static_cast<bytea *>(palloc(VARHDRSZ + size));
+        SET_VARSIZE(result, VARHDRSZ + size);
+        memcpy(VARDATA(result), words.data(), size);
+        return result;
+    });
+    PG_RETURN_BYTEA_P(bytes);
+}
+
+// In the calling context (short-lived): tally_combine adds it to its own.
+Datum tally_deserialize(FunctionCallInfo fcinfo)
+{
+    aggregate_context(fcinfo);
+    std::size_t size = 0;
+    const void *data = aligned_bytes(PG_GETARG_DATUM(0), 0, CurrentMemoryContext, size);
+    auto *state = make_in<TallyState>(CurrentMemoryContext);
+    if (data)
+        state->tally = TableTally::deserialize(data, size, new_seed(), &state->memory);
+    if (!state->tally)
+        refuse("The bytes are not an fkdoctor tally.");
+    PG_RETURN_POINTER(state);
+}
+
+// rows, then each key's orphan rows and distinct missing keys (-1 where
+// they did not fit); NULL when there was no row.
+Datum tally_result(FunctionCallInfo fcinfo)
+{
+    aggregate_context(fcinfo);
+    TallyState *state = state_argument(fcinfo, 0);
+    if (!state)
+        PG_RETURN_NULL();
+    std::vector<std::int64_t> result = state->tally->result();
+    std::vector<Datum> datums(result.begin(), result.end());  // int8 is by value
+    ArrayType *array = pg_call([&datums]() noexcept {
+        return construct_array(datums.data(), static_cast<int>(datums.size()), INT8OID,
+                               sizeof(int64), true, TYPALIGN_DOUBLE);
+    });
+    PG_RETURN_ARRAYTYPE_P(array);
+}
+
+// fk_row_is_orphan's key sets, read on its first call in each process.
+struct RowCheck {
+    KeySetMemory memory;
+    KeySetsInUse key_sets{&memory};
+};
+
+Datum row_is_orphan(FunctionCallInfo fcinfo)
+{
+    FmgrInfo *flinfo = fcinfo->flinfo;
+    auto *check = static_cast<RowCheck *>(flinfo->fn_extra);
+    if (!check) {
+        if (!get_fn_expr_arg_stable(flinfo, 0))
+            refuse("The key sets must be a constant or a query parameter.");
+        check = make_in<RowCheck>(flinfo->fn_mcxt);
+        read_key_sets(fcinfo, 0, flinfo->fn_mcxt, check->key_sets);
+        if (check->key_sets.sets.size() != 1)
+            refuse("fk_row_is_orphan checks one key.");
+        flinfo->fn_extra = check;
+    }
+    RowColumns row;
+    read_columns(fcinfo, 1, row);
+    bool orphan = false;
+    find_orphans(check->key_sets, row, [&orphan](std::size_t, const auto &) { orphan = true; });
+    PG_RETURN_BOOL(orphan);
+}
+
+}  // namespace
+}  // namespace fkd
+
+FKD_SQL_FUNCTION(fk_orphan_tally_step, fkd::tally_step)
+FKD_SQL_FUNCTION(fk_orphan_tally_combine, fkd::tally_combine)
+FKD_SQL_FUNCTION(fk_orphan_tally_serialize, fkd::tally_serialize)
+FKD_SQL_FUNCTION(fk_orphan_tally_deserialize, fkd::tally_deserialize)
+FKD_SQL_FUNCTION(fk_orphan_tally_result, fkd::tally_result)
+FKD_SQL_FUNCTION(fk_row_is_orphan, fkd::row_is_orphan)
