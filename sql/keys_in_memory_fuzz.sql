@@ -2,9 +2,13 @@
 -- two must give the same answers, row for row. A fixed seed keeps the cases
 -- the same from run to run. Each case: one integer column (any mix of
 -- smallint, integer and bigint, dense or sparse, up to the ends of their
--- ranges), a uuid, or a pair of integers (MATCH SIMPLE, or MATCH FULL,
--- which stays with the anti-join); a plain or hash-partitioned child; its
--- rows referencing parents, missing ones, or NULL.
+-- ranges), a uuid, a pair of integers (MATCH SIMPLE, or MATCH FULL, which
+-- stays with the anti-join), text or varchar under C, the database's or a
+-- deterministic ICU collation (or a nondeterministic one, which stays with
+-- the anti-join), with case and trailing spaces that matter and long values
+-- stored out of line, or character(n), whose trailing spaces do not; a
+-- plain or hash-partitioned child; its rows referencing parents, missing
+-- ones, or NULL.
 CREATE SCHEMA fkd_fuzz;
 SET search_path = fkd_fuzz, public;
 SELECT setseed(0.2026);
@@ -20,15 +24,32 @@ CREATE FUNCTION random_integer(type text, spread text) RETURNS numeric LANGUAGE 
                                                           ELSE 9223372036854775807 END) END
 $$;
 
+-- Short codes that differ in case and trailing spaces, and now and then a
+-- long one (a random 2 kB: stored out of line where storage is external).
+CREATE FUNCTION random_text() RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN random() < 0.05
+                THEN (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 68))
+                ELSE fkd_fuzz.pick('{k,K,code-}') || floor(random() * 60)::text
+                     || fkd_fuzz.pick('{"","",""," ","  "}') END
+$$;
+CREATE COLLATION icu_root (provider = icu, locale = 'und');
+CREATE COLLATION icu_case_blind (provider = icu, locale = 'und-u-ks-level2',
+                                 deterministic = false);
+
 CREATE TABLE cases (n int PRIMARY KEY, shape text, child_table regclass);
 
 DO $$
 DECLARE
     shape text; spread text; match text; parent_type text; child_type text; narrowest text;
-    columns text; values_sql text; child text; parent text;
+    columns text; values_sql text; child text; parent text; key_coll text; child_coll text;
 BEGIN
-    FOR n IN 1..40 LOOP
-        shape := pick('{integer,uuid,pair}');
+    FOR n IN 1..50 LOOP
+        shape := pick('{integer,uuid,pair,text,text,character}');
+        key_coll := CASE shape WHEN 'text' THEN pick('{"\"C\"",icu_root,"\"default\"",icu_case_blind}')
+                                ELSE '"default"' END;
+        -- Deterministic collations may differ between the two columns.
+        child_coll := CASE WHEN key_coll = 'icu_case_blind' THEN key_coll
+                                ELSE pick(ARRAY[key_coll, '"C"', 'icu_root']) END;
         spread := pick('{dense,sparse}');
         match := CASE WHEN shape = 'pair' THEN pick('{SIMPLE,SIMPLE,FULL}') ELSE 'SIMPLE' END;
         parent_type := pick('{smallint,integer,bigint}');
@@ -38,7 +59,18 @@ BEGIN
                           ELSE 'bigint' END;
         parent := 'p' || n;
         child := 'c' || n;
-        IF shape = 'uuid' THEN
+        IF shape IN ('text', 'character') THEN
+            parent_type := CASE shape WHEN 'text' THEN pick('{text,varchar}') ELSE 'character(8)' END;
+            child_type := CASE shape WHEN 'text' THEN pick('{text,varchar}') ELSE 'character(12)' END;
+            EXECUTE format('CREATE TABLE %I (a %s COLLATE %s PRIMARY KEY)', parent, parent_type,
+                           key_coll);
+            IF random() < 0.5 THEN
+                EXECUTE format('ALTER TABLE %I ALTER a SET STORAGE EXTERNAL', parent);
+            END IF;
+            EXECUTE format('INSERT INTO %I SELECT left(fkd_fuzz.random_text(), %s) '
+                           'FROM generate_series(1, 300) ON CONFLICT DO NOTHING', parent,
+                           CASE shape WHEN 'text' THEN 10000 ELSE 8 END);
+        ELSIF shape = 'uuid' THEN
             EXECUTE format('CREATE TABLE %I (a uuid PRIMARY KEY)', parent);
             EXECUTE format('INSERT INTO %I SELECT DISTINCT md5(random()::text)::uuid '
                            'FROM generate_series(1, 300)', parent);
@@ -58,7 +90,8 @@ BEGIN
 
         columns := CASE shape WHEN 'pair' THEN format('a %s, b %s', child_type, child_type)
                               WHEN 'uuid' THEN 'a uuid'
-                              ELSE format('a %s', child_type) END;
+                              WHEN 'integer' THEN format('a %s', child_type)
+                              ELSE format('a %s COLLATE %s', child_type, child_coll) END;
         EXECUTE format('CREATE TABLE %I (id int, %s, FOREIGN KEY (%s) REFERENCES %I MATCH %s) %s',
                        child, columns, CASE shape WHEN 'pair' THEN 'a, b' ELSE 'a' END, parent,
                        match, CASE WHEN random() < 0.3 THEN 'PARTITION BY HASH (id)' ELSE '' END);
@@ -80,7 +113,12 @@ BEGIN
                 'LATERAL (SELECT a, b FROM %I WHERE g > 0 ORDER BY random() LIMIT 1) p',
                 child, narrowest, spread, child_type, child_type, parent);
         ELSE
+            IF shape = 'text' AND random() < 0.5 THEN
+                EXECUTE format('ALTER TABLE %I ALTER a SET STORAGE EXTERNAL', child);
+            END IF;
             values_sql := CASE shape WHEN 'uuid' THEN 'md5(random()::text)::uuid'
+                          WHEN 'text' THEN 'fkd_fuzz.random_text()'
+                          WHEN 'character' THEN 'left(fkd_fuzz.random_text(), 12)'
                           ELSE format('fkd_fuzz.random_integer(%L, %L)::%s', narrowest, spread,
                                       child_type) END;
             EXECUTE format(
@@ -90,7 +128,9 @@ BEGIN
                 child, values_sql, parent);
         END IF;
         SET LOCAL session_replication_role = origin;
-        INSERT INTO cases VALUES (n, shape || CASE WHEN shape = 'pair' THEN ' ' || match ELSE '' END,
+        INSERT INTO cases VALUES (n, shape || CASE WHEN shape = 'pair' THEN ' ' || match
+                                                   WHEN key_coll = 'icu_case_blind'
+                                                   THEN ' nondeterministic' ELSE '' END,
                                   child::regclass);
     END LOOP;
 END

@@ -81,6 +81,9 @@ struct KeyColumn {
     // a key PostgreSQL 18 refuses to create, so dump/restore and pg_upgrade
     // to 18 fail on it (keys made before 18 can have it).
     bool collations_refused_by_18 = false;
+    // Neither column's collation is nondeterministic: equal text is equal
+    // bytes (always true of types without a collation).
+    bool compared_by_bytes = false;
     // The column's type is composite (or a domain over one): its IS NULL
     // tests every field, while the RI trigger tests the datum itself.
     bool child_composite = false;

@@ -88,12 +88,38 @@ std::optional<BitmapLookup> read_bitmap(WordReader &reader)
     return lookup;
 }
 
+// A text set's fields: its secret, its slots (as a hash set's) and its
+// arena, a whole number of words. Each slot's place is checked when it is
+// read (TextLookup::key_at).
+std::optional<TextLookup> read_text(WordReader &reader)
+{
+    std::optional<std::uint64_t> mask = reader.next(), multiplier = reader.next(),
+                                 second = reader.next(), slot_count = reader.next(),
+                                 arena_bytes = reader.next();
+    if (!arena_bytes || *arena_bytes % sizeof(std::uint64_t) != 0 ||
+        (*slot_count != 0 && (!is_power_of_two(*slot_count) || *slot_count < 16)) ||
+        *slot_count > (std::uint64_t{1} << 58))
+        return std::nullopt;
+    TextLookup lookup;
+    lookup.secret = {*mask, *multiplier, *second};
+    lookup.slot_count = static_cast<std::size_t>(*slot_count);
+    lookup.shift = 64 - log2_of(*slot_count);
+    const std::uint64_t *slots = reader.take(*slot_count * 2);
+    const std::uint64_t *arena = reader.take(*arena_bytes / sizeof(std::uint64_t));
+    if (!slots || !arena)
+        return std::nullopt;
+    lookup.slots = reinterpret_cast<const TextSlot *>(slots);
+    lookup.arena = reinterpret_cast<const unsigned char *>(arena);
+    lookup.arena_bytes = static_cast<std::size_t>(*arena_bytes);
+    return lookup;
+}
+
 std::optional<FlatKeySet> read_set(WordReader &reader)
 {
     std::optional<std::uint64_t> kind = reader.next(), tally_bytes = reader.next();
     if (!tally_bytes)
         return std::nullopt;
-    FlatKeySet set{static_cast<FlatSetKind>(*kind), {}, {}, *tally_bytes};
+    FlatKeySet set{static_cast<FlatSetKind>(*kind), {}, {}, {}, *tally_bytes};
     switch (set.kind) {
     case FlatSetKind::IntegerBitmap:
         if (auto bitmap = read_bitmap(reader)) {
@@ -115,6 +141,12 @@ std::optional<FlatKeySet> read_set(WordReader &reader)
             return set;
         }
         return std::nullopt;
+    case FlatSetKind::TextHash:
+        if (auto text = read_text(reader)) {
+            set.text = *text;
+            return set;
+        }
+        return std::nullopt;
     }
     return std::nullopt;
 }
@@ -124,12 +156,17 @@ std::optional<FlatKeySet> read_set(WordReader &reader)
 void FlatKeySetWriter::add(const IntegerLookup &set, std::uint64_t tally_bytes)
 {
     FlatSetKind kind = set.is_bitmap ? FlatSetKind::IntegerBitmap : FlatSetKind::IntegerHash;
-    sets_.push_back({kind, set, {}, tally_bytes});
+    sets_.push_back({kind, set, {}, {}, tally_bytes});
 }
 
 void FlatKeySetWriter::add(const HashLookup<WideKey> &set, std::uint64_t tally_bytes)
 {
-    sets_.push_back({FlatSetKind::WideHash, {}, set, tally_bytes});
+    sets_.push_back({FlatSetKind::WideHash, {}, set, {}, tally_bytes});
+}
+
+void FlatKeySetWriter::add(const TextLookup &set, std::uint64_t tally_bytes)
+{
+    sets_.push_back({FlatSetKind::TextHash, {}, {}, set, tally_bytes});
 }
 
 namespace {
@@ -178,6 +215,15 @@ void write_set(const FlatKeySet &set, WordWriter &writer)
     case FlatSetKind::WideHash:
         write_hash(set.wide, writer);
         break;
+    case FlatSetKind::TextHash: {
+        const TextLookup &text = set.text;
+        writer.put({text.secret.mask, text.secret.multiplier, text.secret.second_multiplier,
+                    text.slot_count, text.arena_bytes});
+        writer.put(reinterpret_cast<const std::uint64_t *>(text.slots), text.slot_count * 2);
+        writer.put(reinterpret_cast<const std::uint64_t *>(text.arena),
+                   text.arena_bytes / sizeof(std::uint64_t));
+        break;
+    }
     }
 }
 

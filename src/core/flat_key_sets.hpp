@@ -15,19 +15,26 @@
 #include <vector>
 
 #include "core/key_set.hpp"
+#include "core/text_key_set.hpp"
 
 namespace fkd {
 
 // How one key's parent keys are held, and so how the child's columns are
 // read for it: one integer column (a bitmap or a hash set of 64-bit keys),
-// or a uuid or two integer columns (128 bits).
-enum class FlatSetKind : std::uint64_t { IntegerBitmap = 1, IntegerHash = 2, WideHash = 3 };
+// a uuid or two integer columns (128 bits), or one text column.
+enum class FlatSetKind : std::uint64_t {
+    IntegerBitmap = 1,
+    IntegerHash = 2,
+    WideHash = 3,
+    TextHash = 4
+};
 
 // One key's set as read from a block: lookups pointing into the block.
 struct FlatKeySet {
     FlatSetKind kind;
     IntegerLookup integer;      // IntegerBitmap, IntegerHash
     HashLookup<WideKey> wide;  // WideHash
+    TextLookup text;           // TextHash
     std::uint64_t tally_bytes;  // what the key's tally of missing keys may use
 };
 
@@ -37,6 +44,7 @@ class FlatKeySetWriter {
 public:
     void add(const IntegerLookup &set, std::uint64_t tally_bytes);
     void add(const HashLookup<WideKey> &set, std::uint64_t tally_bytes);
+    void add(const TextLookup &set, std::uint64_t tally_bytes);
     std::size_t bytes() const;
     // out: bytes() bytes, aligned to 8.
     void write(void *out) const;

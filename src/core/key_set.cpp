@@ -1,5 +1,7 @@
 #include "core/key_set.hpp"
 
+#include "core/key_hash.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -11,23 +13,7 @@ namespace fkd {
 
 namespace {
 
-constexpr std::size_t kMinimumSlots = 16;
 constexpr std::uint64_t kFibonacci = 0x9E3779B97F4A7C15ULL;
-
-// A keyed finalizer: the key xor a secret, times a secret odd number, then
-// MurmurHash3's fmix64. Each step is a bijection and the secret ones come
-// before the avalanche, so which keys share a slot depends on 128 secret
-// bits and cannot be chosen in advance (a single multiply, keyed or not,
-// clusters keys in arithmetic progression); kMaxProbes bounds bad luck.
-std::uint64_t mix(std::uint64_t word, std::uint64_t mask, std::uint64_t multiplier)
-{
-    std::uint64_t h = (word ^ mask) * multiplier;
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ULL;
-    return h ^ (h >> 33);
-}
 
 std::uint64_t hash_of(IntegerKey key, const HashSecret &secret)
 {
@@ -75,15 +61,6 @@ std::size_t slots_for(std::size_t count)
     while (slots < 2 * std::min(count, kMostKeys<Key>))
         slots *= 2;
     return slots;
-}
-
-// The shift that leaves a hash's top log2(slots) bits.
-int shift_for(std::size_t slots)
-{
-    int shift = 64;
-    for (std::size_t size = slots; size > 1; size /= 2)
-        --shift;
-    return shift;
 }
 
 // Calls check_interrupts every kKeysPerInterruptCheck-th key.

@@ -228,12 +228,19 @@ struct ParentSetOf<WideKey> {
     using lookup = HashLookup<WideKey>;
 };
 
+// The set a tally keeps its distinct missing keys in.
+template <typename Key>
+struct MissingSetOf {
+    using type = KeyHashSet<Key>;
+};
+
 // One foreign key's tally over the child's rows: orphan rows, and the
 // distinct missing keys while they fit in max_bytes (and kMaxProbes).
 template <typename Key>
 class OrphanTally {
 public:
     using key_type = Key;
+    using Set = typename MissingSetOf<Key>::type;
 
     OrphanTally(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts = {},
                 KeyMemory *memory = default_key_memory())
@@ -244,7 +251,7 @@ public:
     void add_orphan(const Key &key)
     {
         ++orphan_rows_;
-        if (!overflowed_ && missing_.insert(key) == KeyHashSet<Key>::Insert::Full)
+        if (!overflowed_ && missing_.insert(key) == Set::Insert::Full)
             overflowed_ = true;
     }
     std::int64_t orphan_rows() const { return orphan_rows_; }
@@ -266,12 +273,12 @@ public:
         orphan_rows_ += orphan_rows;
         overflowed_ = overflowed_ || overflowed;
         for (std::size_t n = 0; n < count && !overflowed_; ++n)
-            overflowed_ = missing_.insert(missing[n]) == KeyHashSet<Key>::Insert::Full;
+            overflowed_ = missing_.insert(missing[n]) == Set::Insert::Full;
     }
 
 private:
     std::int64_t orphan_rows_ = 0;
-    KeyHashSet<Key> missing_;
+    Set missing_;
     bool overflowed_ = false;
 };
 

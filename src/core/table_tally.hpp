@@ -13,17 +13,19 @@
 
 #include "core/flat_key_sets.hpp"
 #include "core/key_set.hpp"
+#include "core/text_key_set.hpp"
 
 namespace fkd {
 
-// What one key's tally is: of 64-bit or of 128-bit keys, and the memory its
-// distinct missing keys may use.
+// What one key's tally is: of 64-bit, 128-bit or text keys, and the memory
+// its distinct missing keys may use.
+enum class TallyKind : std::uint64_t { Integer = 0, Wide = 1, Text = 2 };
 struct TallyShape {
-    bool wide = false;
+    TallyKind kind = TallyKind::Integer;
     std::uint64_t bytes = 0;
     bool operator==(const TallyShape &other) const
     {
-        return wide == other.wide && bytes == other.bytes;
+        return kind == other.kind && bytes == other.bytes;
     }
 };
 using TallyShapes = std::pmr::vector<TallyShape>;
@@ -38,6 +40,7 @@ public:
     void count_row() { ++rows_; }
     void add_orphan(std::size_t key, IntegerKey missing);
     void add_orphan(std::size_t key, const WideKey &missing);
+    void add_orphan(std::size_t key, std::string_view missing);
 
     const TallyShapes &shapes() const { return shapes_; }
     // Adds another tally of the same shapes (over other rows); false, with
@@ -55,7 +58,8 @@ public:
     std::vector<std::int64_t> result() const;
 
 private:
-    using Tally = std::variant<OrphanTally<IntegerKey>, OrphanTally<WideKey>>;
+    using Tally = std::variant<OrphanTally<IntegerKey>, OrphanTally<WideKey>,
+                               OrphanTally<std::string_view>>;
     std::int64_t rows_ = 0;
     TallyShapes shapes_;
     std::pmr::vector<Tally> tallies_;

@@ -44,26 +44,46 @@ bool is_stable_argument(const Node *expression)
 }
 
 // Each key's columns, from the types of the arguments as called: one
-// integer, a uuid, or two integers, as its set was made for.
+// integer, a uuid, two integers, or one text, as its set was made for.
+KeyReader reader_at(const FlatKeySet &set, FmgrInfo *flinfo, int column, int arguments,
+                    int first_column)
+{
+    Oid type = column < arguments ? get_fn_expr_argtype(flinfo, column) : InvalidOid;
+    Oid next = column + 1 < arguments ? get_fn_expr_argtype(flinfo, column + 1) : InvalidOid;
+    KeyReader reader{KeyKind::Integer, static_cast<std::size_t>(column - first_column), 1,
+                     {type, InvalidOid}};
+    switch (set.kind) {
+    case FlatSetKind::IntegerBitmap:
+    case FlatSetKind::IntegerHash:
+        if (is_integer_type(type))
+            return reader;
+        break;
+    case FlatSetKind::WideHash:
+        if (type == UUIDOID) {
+            reader.kind = KeyKind::Uuid;
+            return reader;
+        }
+        if (is_integer_type(type) && is_integer_type(next))
+            return {KeyKind::IntegerPair, reader.first, 2, {type, next}};
+        break;
+    case FlatSetKind::TextHash:
+        if (is_text_type(type) || type == BPCHAROID) {
+            reader.kind = type == BPCHAROID ? KeyKind::Bpchar : KeyKind::Text;
+            return reader;
+        }
+        break;
+    }
+    refuse("The key columns are not of the types the key sets were made for.");
+}
+
 std::pmr::vector<KeyReader> readers_for(const FlatKeySets &sets, FmgrInfo *flinfo,
                                         int first_column, int arguments, KeyMemory *memory)
 {
     std::pmr::vector<KeyReader> readers(memory);
     int column = first_column;
     for (const FlatKeySet &set : sets) {
-        Oid type = column < arguments ? get_fn_expr_argtype(flinfo, column) : InvalidOid;
-        Oid next = column + 1 < arguments ? get_fn_expr_argtype(flinfo, column + 1) : InvalidOid;
-        KeyReader reader{KeyKind::Integer, static_cast<std::size_t>(column - first_column), 1,
-                         {type, InvalidOid}};
-        bool wide = set.kind == FlatSetKind::WideHash;
-        if (wide && type == UUIDOID)
-            reader.kind = KeyKind::Uuid;
-        else if (wide && is_integer_type(type) && is_integer_type(next))
-            reader = {KeyKind::IntegerPair, reader.first, 2, {type, next}};
-        else if (wide || !is_integer_type(type))
-            refuse("The key columns are not of the types the key sets were made for.");
-        readers.push_back(reader);
-        column += static_cast<int>(reader.count);
+        readers.push_back(reader_at(set, flinfo, column, arguments, first_column));
+        column += static_cast<int>(readers.back().count);
     }
     if (column != arguments)
         refuse("There are more key columns than the key sets are for.");
@@ -146,7 +166,11 @@ void find_orphans(const KeySetsInUse &in_use, const RowColumns &row, Found &&fou
         if (has_null(reader, row.nulls))
             continue;
         const FlatKeySet &set = in_use.sets[key];
-        if (reader.kind == KeyKind::Integer) {
+        if (reader.kind == KeyKind::Text || reader.kind == KeyKind::Bpchar) {
+            TextKeyBytes bytes(row.values[reader.first], reader.kind);
+            if (!set.text.contains(bytes.view()))
+                found(key, bytes.view());
+        } else if (reader.kind == KeyKind::Integer) {
             IntegerKey value = read_key<IntegerKey>(reader, row.values);
             if (!set.integer.contains(value))
                 found(key, value);

@@ -226,6 +226,13 @@ constexpr Field collations_refused_by_18{
     "ca.attcollation <> pa.attcollation AND EXISTS (SELECT FROM pg_catalog.pg_collation nd "
     "WHERE nd.oid IN (ca.attcollation, pa.attcollation) AND NOT nd.collisdeterministic)",
     FieldType::Bool};
+// Equality of the two columns is equality of their bytes (for a text key,
+// when neither collation is nondeterministic).
+constexpr Field compared_by_bytes{
+    "compared_by_bytes",
+    "NOT EXISTS (SELECT FROM pg_catalog.pg_collation nd "
+    "WHERE nd.oid IN (ca.attcollation, pa.attcollation) AND NOT nd.collisdeterministic)",
+    FieldType::Bool};
 constexpr Field child_default{
     "child_default",
     "COALESCE(pg_catalog.pg_get_expr(cd.adbin, cd.adrelid), "
@@ -293,7 +300,7 @@ std::vector<const Field *> key_query_fields()
             &parent_statement_role, &parent_accepts_bare_keys, &child_subscribed,
             &child_referenced, &temporal,
             &c::child_column, &c::child_type, &c::child_typmod, &c::child_not_null,
-            &c::child_not_null_unvalidated, &c::collations_refused_by_18,
+            &c::child_not_null_unvalidated, &c::collations_refused_by_18, &c::compared_by_bytes,
             &c::child_default, &c::child_default_node, &c::child_identity, &c::child_generated,
             &c::set_by_on_delete, &c::parent_column, &c::parent_type, &c::parent_typmod,
             &c::parent_readable, &c::checker_reads_parent, &c::parent_not_insertable,
@@ -425,6 +432,7 @@ KeyColumn column_from_row(const CatalogRows &rows, std::size_t n)
     column.child_not_null = rows.flag(n, child_not_null);
     column.child_not_null_unvalidated = rows.flag(n, child_not_null_unvalidated);
     column.collations_refused_by_18 = rows.flag(n, collations_refused_by_18);
+    column.compared_by_bytes = rows.flag(n, compared_by_bytes);
     column.parent_column = rows.text(n, parent_column);
     column.parent_type = rows.oid(n, parent_type);
     column.child_composite = type_is_composite(column.child_type);

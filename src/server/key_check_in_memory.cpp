@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/flat_key_sets.hpp"
 #include "core/key_set.hpp"
+#include "core/text_key_set.hpp"
 #include "core/sql_generator.hpp"
 #include "core/stopwatch.hpp"
 #include "server/key_columns.hpp"
@@ -44,12 +45,32 @@ bool is_uuid_column(const KeyColumn &column)
            column.equality.right_type == UUIDOID;
 }
 
+// text and varchar (any mix, compared as text), or bpchar, under
+// collations where equal is equal bytes.
+bool is_text_column(const KeyColumn &column)
+{
+    return compared_by_builtin_equality(column) && column.compared_by_bytes &&
+           is_text_type(column.child_type) && is_text_type(column.parent_type) &&
+           column.equality.left_type == TEXTOID && column.equality.right_type == TEXTOID;
+}
+
+bool is_bpchar_column(const KeyColumn &column)
+{
+    return compared_by_builtin_equality(column) && column.compared_by_bytes &&
+           column.child_type == BPCHAROID && column.parent_type == BPCHAROID &&
+           column.equality.left_type == BPCHAROID && column.equality.right_type == BPCHAROID;
+}
+
 std::optional<KeyKind> kind_of(const ForeignKey &key)
 {
     if (key.columns.size() == 1 && is_integer_column(key.columns[0]))
         return KeyKind::Integer;
     if (key.columns.size() == 1 && is_uuid_column(key.columns[0]))
         return KeyKind::Uuid;
+    if (key.columns.size() == 1 && is_text_column(key.columns[0]))
+        return KeyKind::Text;
+    if (key.columns.size() == 1 && is_bpchar_column(key.columns[0]))
+        return KeyKind::Bpchar;
     // MATCH FULL would make a partly NULL key an orphan: not a value to look up.
     if (key.columns.size() == 2 && key.match == MatchType::Simple &&
         is_integer_column(key.columns[0]) && is_integer_column(key.columns[1]))
@@ -99,8 +120,8 @@ public:
 // (fk_orphan_tally), which is exactly how the parent compares them for the
 // keys checked here: the integers of any width, sign-extended to 64 bits,
 // are equal exactly when the key's cross-type = says so (no cast rounds an
-// integer), and a uuid is equal by its 16 bytes. No collation applies to
-// either.
+// integer), a uuid is equal by its 16 bytes, and text under deterministic
+// collations by its bytes (a bpchar's without its trailing spaces).
 template <typename Key>
 class KeyInMemoryOf final : public KeyInMemory {
 public:
@@ -151,12 +172,36 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t max_
     return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents));
 }
 
+// Text keys go straight into their set, which refuses what does not fit.
+std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
+                                           std::size_t max_bytes, KeyMemory &memory)
+{
+    TextKeySet parents(max_bytes, new_seed(), check_for_interrupts, &memory);
+    std::uint64_t rows = 0;
+    bool fits = true;
+    // Each key takes a word of the arena at least: no more can fit.
+    auto most_keys = static_cast<std::int64_t>(max_bytes / sizeof(std::uint64_t));
+    visit_query_rows(parent_keys_query(key, most_keys + 1), column_types(key, Side::Parent),
+                     [&](const Datum *row, const bool *) {
+                         every_few_rows(rows++);
+                         TextKeyBytes bytes(row[0], kind);
+                         fits = parents.insert(bytes.view()) != TextKeySet::Insert::Full;
+                         return fits;
+                     });
+    if (!fits)
+        return nullptr;
+    return std::make_unique<KeyInMemoryOf<std::string_view>>(std::move(parents));
+}
+
 // The key's parent keys read into memory; nothing if they do not fit in
 // max_bytes.
 std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, std::size_t max_bytes,
                                       KeyMemory &memory)
 {
-    if (kind_of(key) == KeyKind::Integer)
+    KeyKind kind = *kind_of(key);
+    if (kind == KeyKind::Text || kind == KeyKind::Bpchar)
+        return load_text_key(key, kind, max_bytes, memory);
+    if (kind == KeyKind::Integer)
         return load_key_of<IntegerKey>(key, max_bytes, memory);
     return load_key_of<WideKey>(key, max_bytes, memory);
 }
