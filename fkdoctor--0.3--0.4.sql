@@ -40,3 +40,30 @@ CREATE AGGREGATE fkdoctor_internal.fk_orphan_tally(bytea, VARIADIC "any") (
 CREATE FUNCTION fkdoctor_internal.fk_row_is_orphan(bytea, VARIADIC "any")
 RETURNS boolean AS 'MODULE_PATHNAME', 'fk_row_is_orphan'
 LANGUAGE C STABLE PARALLEL SAFE;
+
+-- fk_key_bitmap(least, range, key): the bitmap of the keys it is given,
+-- each in [least, least + range), as bytes (least, range, then the words):
+-- how a parent's dense integer keys are read in parallel.
+CREATE FUNCTION fkdoctor_internal.fk_key_bitmap_step(internal, bigint, bigint, VARIADIC "any")
+RETURNS internal AS 'MODULE_PATHNAME', 'fk_key_bitmap_step'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_key_bitmap_combine(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'fk_key_bitmap_combine'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_key_bitmap_serialize(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'fk_key_bitmap_serialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_key_bitmap_deserialize(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'fk_key_bitmap_deserialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_key_bitmap_result(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'fk_key_bitmap_result'
+LANGUAGE C PARALLEL SAFE;
+CREATE AGGREGATE fkdoctor_internal.fk_key_bitmap(bigint, bigint, VARIADIC "any") (
+    SFUNC = fkdoctor_internal.fk_key_bitmap_step,
+    STYPE = internal,
+    FINALFUNC = fkdoctor_internal.fk_key_bitmap_result,
+    COMBINEFUNC = fkdoctor_internal.fk_key_bitmap_combine,
+    SERIALFUNC = fkdoctor_internal.fk_key_bitmap_serialize,
+    DESERIALFUNC = fkdoctor_internal.fk_key_bitmap_deserialize,
+    PARALLEL = SAFE);

@@ -35,6 +35,19 @@ SELECT fkdoctor_internal.fk_row_is_orphan('\x0102'::bytea, 1);
 SELECT fkdoctor_internal.fk_row_is_orphan(NULL, 1);
 SELECT fkdoctor_internal.fk_row_is_orphan(sets, 1) FROM fkd_par_sets;
 SELECT fkdoctor_internal.fk_row_is_orphan(:'good', 1.5);
+-- fk_key_bitmap: least and range, then the bitmap's word; a key outside
+-- the range, a range that is empty or too large, a key that is not an
+-- integer are refused.
+SELECT fkdoctor_internal.fk_key_bitmap(10, 3, k) FROM (VALUES (10), (12), (NULL)) v(k);
+SELECT fkdoctor_internal.fk_key_bitmap(10, 3, k) FROM (VALUES (9)) v(k);
+SELECT fkdoctor_internal.fk_key_bitmap(10, 3, k) FROM (VALUES (13::bigint)) v(k);
+SELECT fkdoctor_internal.fk_key_bitmap(10, 0, 1);
+SELECT fkdoctor_internal.fk_key_bitmap(10, -5, 1);
+SELECT fkdoctor_internal.fk_key_bitmap(0, 9223372036854775807, 1);
+SELECT fkdoctor_internal.fk_key_bitmap(10, 3, 'a'::text);
+SELECT fkdoctor_internal.fk_key_bitmap(10, 3, 1, 2);
+SELECT fkdoctor_internal.fk_key_bitmap(10, 3, 11) OVER ();
+
 -- The aggregate's own steps take internal values, which SQL cannot make.
 SELECT fkdoctor_internal.fk_orphan_tally_step(NULL::internal, :'good', 1);
 

@@ -64,9 +64,9 @@ std::string child_outgrows_cache_query(const ForeignKey &key)
            child + ")) > pg_catalog.pg_size_bytes(pg_catalog.current_setting('effective_cache_size'))";
 }
 
-std::string child_row_estimate_query(const ForeignKey &key)
+std::string row_estimate_query(const Relation &table)
 {
-    std::string child = quote_literal(quote_qualified(key.child.name)) + "::pg_catalog.regclass";
+    std::string child = quote_literal(quote_qualified(table.name)) + "::pg_catalog.regclass";
     // reltuples is -1 for a table never vacuumed or analyzed: no estimate.
     return "SELECT CASE WHEN pg_catalog.bool_and(c.reltuples >= 0) "
            "THEN pg_catalog.sum(c.reltuples)::pg_catalog.int8 END "

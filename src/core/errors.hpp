@@ -52,5 +52,6 @@ inline constexpr const char *kInvalidParameterValue = "22023";
 inline constexpr const char *kForeignKeyViolation = "23503";
 inline constexpr const char *kInsufficientPrivilege = "42501";
 inline constexpr const char *kInternalError = "XX000";
+inline constexpr const char *kProgramLimitExceeded = "54000";
 
 }  // namespace fkd

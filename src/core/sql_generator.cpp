@@ -397,6 +397,23 @@ std::string key_sets_call(const std::string &internal_schema, const char *functi
 
 }  // namespace
 
+std::string parent_key_range_query(const ForeignKey &key)
+{
+    std::string column = column_reference(kParentAlias, key.columns.at(0).parent_column);
+    return "SELECT pg_catalog.min(" + column + ")::pg_catalog.int8, pg_catalog.max(" + column +
+           ")::pg_catalog.int8 FROM " + relation_scan(key.parent) + " " +
+           std::string(kParentAlias);
+}
+
+std::string parent_key_bitmap_query(const ForeignKey &key, const std::string &internal_schema,
+                                    std::int64_t least, std::uint64_t range)
+{
+    return "SELECT " + quote_identifier(internal_schema) + ".fk_key_bitmap(" +
+           std::to_string(least) + ", " + std::to_string(range) + ", " +
+           column_reference(kParentAlias, key.columns.at(0).parent_column) + ") FROM " +
+           relation_scan(key.parent) + " " + std::string(kParentAlias);
+}
+
 std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLocation location)
 {
     std::vector<std::string> columns = child_key_columns(keys);

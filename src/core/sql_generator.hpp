@@ -144,6 +144,14 @@ std::string distributed_orphan_count_and_sample_query(const ForeignKey &key);
 // from rows where none is NULL, at most limit rows.
 std::string parent_keys_query(const ForeignKey &key, std::int64_t limit);
 
+// For a key of one integer column: the least and greatest of the parent's
+// keys (two bigints, NULL for no keys; the unique index answers it), and
+// then their bitmap over [least, least + range), made by the leader and
+// parallel workers together (fkdoctor_internal.fk_key_bitmap): one bytea.
+std::string parent_key_range_query(const ForeignKey &key);
+std::string parent_key_bitmap_query(const ForeignKey &key, const std::string &internal_schema,
+                                    std::int64_t least, std::uint64_t range);
+
 // Every child row's key columns, for the keys given (all on one table), in
 // key order: one plain scan of the child. With the location included, each row
 // starts with the table it is in (a leaf partition when the child is

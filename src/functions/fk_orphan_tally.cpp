@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/flat_key_sets.hpp"
 #include "core/table_tally.hpp"
+#include "server/internal_calls.hpp"
 #include "server/key_columns.hpp"
 #include "server/key_set_memory.hpp"
 #include "server/parallel_key_check.hpp"
@@ -28,12 +29,6 @@ extern "C" {
 
 namespace fkd {
 namespace {
-
-[[noreturn]] void refuse(const char *detail)
-{
-    throw Error(kInvalidParameterValue, "invalid call of an fkdoctor check function", detail,
-                "These functions are fkdoctor's own: its checks call them.");
-}
 
 // Whether an argument's expression has one value for the whole query.
 bool is_stable_argument(const Node *expression)
@@ -73,7 +68,7 @@ KeyReader reader_at(const FlatKeySet &set, FmgrInfo *flinfo, int column, int arg
         }
         break;
     }
-    refuse("The key columns are not of the types the key sets were made for.");
+    refuse_internal_call("The key columns are not of the types the key sets were made for.");
 }
 
 std::pmr::vector<KeyReader> readers_for(const FlatKeySets &sets, FmgrInfo *flinfo,
@@ -86,7 +81,7 @@ std::pmr::vector<KeyReader> readers_for(const FlatKeySets &sets, FmgrInfo *flinf
         column += static_cast<int>(readers.back().count);
     }
     if (column != arguments)
-        refuse("There are more key columns than the key sets are for.");
+        refuse_internal_call("There are more key columns than the key sets are for.");
     return readers;
 }
 
@@ -99,33 +94,11 @@ struct KeySetsInUse {
     std::pmr::vector<KeyReader> readers;
 };
 
-// The argument's bytes after the first skip, in context and aligned to 8
-// for reading in place (copied if they are not); nothing if it is shorter.
-const void *aligned_bytes(Datum argument, std::size_t skip, MemoryContext context,
-                          std::size_t &size)
-{
-    return pg_call([argument, skip, context, &size]() noexcept {
-        MemoryContext old = MemoryContextSwitchTo(context);
-        bytea *bytes = DatumGetByteaPP(argument);
-        size = VARSIZE_ANY_EXHDR(bytes);
-        if (size < skip) {
-            MemoryContextSwitchTo(old);
-            return static_cast<const void *>(nullptr);
-        }
-        size -= skip;
-        char *data = VARDATA_ANY(bytes) + skip;
-        if (reinterpret_cast<std::uintptr_t>(data) % alignof(std::uint64_t) != 0)
-            data = static_cast<char *>(memcpy(palloc(size), data, size));
-        MemoryContextSwitchTo(old);
-        return static_cast<const void *>(data);
-    });
-}
-
 void read_key_sets(FunctionCallInfo fcinfo, int sets_argument, MemoryContext context,
                    KeySetsInUse &in_use)
 {
     if (PG_ARGISNULL(sets_argument))
-        refuse("The key sets are NULL.");
+        refuse_internal_call("The key sets are NULL.");
     std::size_t size = 0;
     const void *data =
         aligned_bytes(PG_GETARG_DATUM(sets_argument), kKeySetsPadding, context, size);
@@ -134,7 +107,7 @@ void read_key_sets(FunctionCallInfo fcinfo, int sets_argument, MemoryContext con
     if (data)
         sets = read_flat_key_sets(data, size, memory);
     if (!sets)
-        refuse("The key sets are not fkdoctor's key sets.");
+        refuse_internal_call("The key sets are not fkdoctor's key sets.");
     in_use.sets = std::move(*sets);
     in_use.readers = readers_for(in_use.sets, fcinfo->flinfo, sets_argument + 1, PG_NARGS(),
                                  memory);
@@ -182,23 +155,6 @@ void find_orphans(const KeySetsInUse &in_use, const RowColumns &row, Found &&fou
     }
 }
 
-// Made in context and never destroyed: it goes with the context, and so
-// does the memory of its KeySetMemory (a child context of it).
-template <typename T>
-T *make_in(MemoryContext context)
-{
-    void *memory = pg_call([context]() noexcept { return MemoryContextAlloc(context, sizeof(T)); });
-    MemoryContext old = MemoryContextSwitchTo(context);
-    try {
-        T *made = new (memory) T;
-        MemoryContextSwitchTo(old);
-        return made;
-    } catch (...) {
-        MemoryContextSwitchTo(old);
-        throw;
-    }
-}
-
 constexpr std::uint32_t kStateTag = 0x666B6474;  // "fkdt"
 
 // The aggregate's state, in the aggregate's memory context.
@@ -209,21 +165,13 @@ struct TallyState {
     std::optional<TableTally> tally;
 };
 
-MemoryContext aggregate_context(FunctionCallInfo fcinfo)
-{
-    MemoryContext context = nullptr;
-    if (AggCheckCallContext(fcinfo, &context) != AGG_CONTEXT_AGGREGATE)
-        refuse("fk_orphan_tally runs as an aggregate only, not as a window function.");
-    return context;
-}
-
 TallyState *state_argument(FunctionCallInfo fcinfo, int n)
 {
     if (PG_ARGISNULL(n))
         return nullptr;
     auto *state = reinterpret_cast<TallyState *>(PG_GETARG_POINTER(n));
     if (state->tag != kStateTag)
-        refuse("The state is not an fkdoctor tally.");
+        refuse_internal_call("The state is not an fkdoctor tally.");
     return state;
 }
 
@@ -234,7 +182,7 @@ TallyState *first_state(FunctionCallInfo fcinfo, MemoryContext context)
     if (!aggref || list_length(aggref->args) < 1 ||
         !is_stable_argument(
             reinterpret_cast<Node *>(linitial_node(TargetEntry, aggref->args)->expr)))
-        refuse("The key sets must be a constant or a query parameter.");
+        refuse_internal_call("The key sets must be a constant or a query parameter.");
     auto *state = make_in<TallyState>(context);
     read_key_sets(fcinfo, 1, context, state->key_sets);
     state->tally.emplace(shapes_of(state->key_sets.sets, &state->memory), new_seed(),
@@ -269,7 +217,7 @@ Datum tally_combine(FunctionCallInfo fcinfo)
         mine->tally.emplace(theirs->tally->shapes(), new_seed(), &mine->memory);
     }
     if (!mine->tally->merge(*theirs->tally))
-        refuse("The tallies are of different keys.");
+        refuse_internal_call("The tallies are of different keys.");
     PG_RETURN_POINTER(mine);
 }
 
@@ -281,13 +229,7 @@ Datum tally_serialize(FunctionCallInfo fcinfo)
     // VARDATA is 4 bytes into its block: written aligned, then copied there.
     std::pmr::vector<std::uint64_t> words(size / sizeof(std::uint64_t), default_key_memory());
     tally.serialize(words.data());
-    bytea *bytes = pg_call([size, &words]() noexcept {
-        auto *result = static_cast<bytea *>(palloc(VARHDRSZ + size));
-        SET_VARSIZE(result, VARHDRSZ + size);
-        memcpy(VARDATA(result), words.data(), size);
-        return result;
-    });
-    PG_RETURN_BYTEA_P(bytes);
+    PG_RETURN_BYTEA_P(new_bytea(words.data(), size));
 }
 
 // In the calling context (short-lived): tally_combine adds it to its own.
@@ -300,7 +242,7 @@ Datum tally_deserialize(FunctionCallInfo fcinfo)
     if (data)
         state->tally = TableTally::deserialize(data, size, new_seed(), &state->memory);
     if (!state->tally)
-        refuse("The bytes are not an fkdoctor tally.");
+        refuse_internal_call("The bytes are not an fkdoctor tally.");
     PG_RETURN_POINTER(state);
 }
 
@@ -333,11 +275,11 @@ Datum row_is_orphan(FunctionCallInfo fcinfo)
     auto *check = static_cast<RowCheck *>(flinfo->fn_extra);
     if (!check) {
         if (!get_fn_expr_arg_stable(flinfo, 0))
-            refuse("The key sets must be a constant or a query parameter.");
+            refuse_internal_call("The key sets must be a constant or a query parameter.");
         check = make_in<RowCheck>(flinfo->fn_mcxt);
         read_key_sets(fcinfo, 0, flinfo->fn_mcxt, check->key_sets);
         if (check->key_sets.sets.size() != 1)
-            refuse("fk_row_is_orphan checks one key.");
+            refuse_internal_call("fk_row_is_orphan checks one key.");
         flinfo->fn_extra = check;
     }
     RowColumns row;

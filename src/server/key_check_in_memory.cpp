@@ -1,5 +1,6 @@
 #include "server/key_check_in_memory.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -20,6 +21,7 @@
 extern "C" {
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 }
 
 namespace fkd {
@@ -98,6 +100,15 @@ std::vector<Oid> column_types(const ForeignKey &key, Side side)
     return types;
 }
 
+// A table's rows as its statistics estimate them; nothing if it has none.
+std::optional<std::int64_t> estimated_rows(const Relation &table)
+{
+    TextValue rows = query_value(row_estimate_query(table));
+    if (!rows)
+        return std::nullopt;
+    return std::stoll(*rows);
+}
+
 // Called with each row a visitor reads: checks for a cancel every few
 // thousand.
 void every_few_rows(std::uint64_t row)
@@ -172,6 +183,82 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t max_
     return std::make_unique<KeyInMemoryOf<Key>>(std::move(*parents));
 }
 
+// A parent's dense integer keys, read into a bitmap by the leader and the
+// parallel workers together (fkdoctor_internal.fk_key_bitmap).
+class BitmapKeyInMemory final : public KeyInMemory {
+public:
+    BitmapKeyInMemory(IntegerKey least, std::uint64_t range, KeyMemory &memory)
+        : least_(least), range_(range), words_(range / 64 + 1, 0, &memory) {}
+
+    std::uint64_t *words() { return words_.data(); }
+    void add_to(FlatKeySetWriter &sets, std::size_t tally_bytes) const override
+    {
+        IntegerLookup lookup;
+        lookup.bitmap = {least_, range_, words_.data()};
+        sets.add(lookup, tally_bytes);
+    }
+    std::size_t bytes() const override { return words_.size() * sizeof(std::uint64_t); }
+
+private:
+    IntegerKey least_;
+    std::uint64_t range_;
+    std::pmr::vector<std::uint64_t> words_;
+};
+
+// fk_key_bitmap's result (least, range, then the words) into words, if it
+// is the bitmap asked for.
+bool copy_bitmap(Datum result, IntegerKey least, std::uint64_t range, std::uint64_t *words,
+                 std::size_t bytes)
+{
+    return pg_call([=]() noexcept {
+        bytea *data = DatumGetByteaPP(result);
+        std::uint64_t header[2];
+        if (VARSIZE_ANY_EXHDR(data) != sizeof header + bytes)
+            return false;
+        memcpy(header, VARDATA_ANY(data), sizeof header);
+        if (header[0] != static_cast<std::uint64_t>(least) || header[1] != range)
+            return false;
+        memcpy(words, VARDATA_ANY(data) + sizeof header, bytes);
+        return true;
+    });
+}
+
+// A bitmap is the set for keys this dense at least: one key in 128 bits,
+// what a hash set (at most half full) spends on an integer key.
+constexpr std::uint64_t kMostBitsPerKey = 128;
+
+// The parent's keys as a bitmap made in parallel, when they are dense
+// enough for one and it takes at most half of max_bytes; nothing otherwise
+// (and for no keys), for the parent to be read in this backend.
+std::unique_ptr<KeyInMemory> load_bitmap_in_parallel(const ForeignKey &key,
+                                                     std::size_t max_bytes, KeyMemory &memory)
+{
+    std::optional<std::string> schema = internal_schema();
+    TextRow ends = query_text_rows(parent_key_range_query(key)).at(0);
+    if (!schema || !ends.at(0) || !ends.at(1))
+        return nullptr;
+    auto least = static_cast<IntegerKey>(std::stoll(*ends[0]));
+    std::uint64_t range = static_cast<std::uint64_t>(std::stoll(*ends[1])) -
+                          static_cast<std::uint64_t>(least) + 1;
+    std::optional<std::int64_t> rows = estimated_rows(key.parent);
+    if (range == 0 || range > static_cast<std::uint64_t>(INT64_MAX) ||
+        range / 64 + 1 > max_bytes / 2 / sizeof(std::uint64_t) ||
+        (rows && *rows > 0 && range / kMostBitsPerKey > static_cast<std::uint64_t>(*rows)))
+        return nullptr;
+    auto bitmap = std::make_unique<BitmapKeyInMemory>(least, range, memory);
+    std::size_t bytes = bitmap->bytes();
+    bool complete = false;
+    visit_query_rows(parent_key_bitmap_query(key, *schema, least, static_cast<std::int64_t>(range)),
+                     {BYTEAOID}, [&](const Datum *values, const bool *nulls) {
+                         complete = !nulls[0] && copy_bitmap(values[0], least, range,
+                                                             bitmap->words(), bytes);
+                         return true;
+                     });
+    if (!complete)
+        throw Error(kInternalError, "fkdoctor's bitmap of a parent's keys has an unexpected form");
+    return bitmap;
+}
+
 // Text keys go straight into their set, which refuses what does not fit.
 std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
                                            std::size_t max_bytes, KeyMemory &memory)
@@ -201,8 +288,11 @@ std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, std::size_t max_byt
     KeyKind kind = *kind_of(key);
     if (kind == KeyKind::Text || kind == KeyKind::Bpchar)
         return load_text_key(key, kind, max_bytes, memory);
-    if (kind == KeyKind::Integer)
+    if (kind == KeyKind::Integer) {
+        if (std::unique_ptr<KeyInMemory> bitmap = load_bitmap_in_parallel(key, max_bytes, memory))
+            return bitmap;
         return load_key_of<IntegerKey>(key, max_bytes, memory);
+    }
     return load_key_of<WideKey>(key, max_bytes, memory);
 }
 
@@ -326,15 +416,6 @@ bool too_many_orphans(std::int64_t orphans, std::optional<std::int64_t> rows)
     return rows && orphans >= kOrphansBeforeJudging && orphans * kMostRowsPerOrphan > *rows;
 }
 
-// The child's rows as its statistics estimate them; nothing if it has none.
-std::optional<std::int64_t> estimated_rows(const ForeignKey &key)
-{
-    TextValue rows = query_value(child_row_estimate_query(key));
-    if (!rows)
-        return std::nullopt;
-    return std::stoll(*rows);
-}
-
 }  // namespace
 
 bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> limit,
@@ -347,7 +428,7 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     std::unique_ptr<KeySetsParameter> parameter = key_sets_parameter(loaded, memory_allowed());
     if (!parameter)
         return false;
-    std::optional<std::int64_t> rows = estimated_rows(key);
+    std::optional<std::int64_t> rows = estimated_rows(key.child);
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
     std::int64_t found = 0;
     bool anti_join_wins = false;
