@@ -402,10 +402,7 @@ DECLARE
     first_block bigint;
 BEGIN
     IF @extschema@.fk_audit_is_citus_table(rel) THEN
-        INSERT INTO @extschema@.fk_audit_log
-        SELECT run, a.constraint_name, a.child_table::text, a.parent_table::text, a.rows_checked,
-               a.orphan_rows, a.missing_keys, a.status, a.diagnosis, a.advice, a.elapsed_ms
-        FROM @extschema@.fk_audit(rel) a;
+        PERFORM @extschema@.fk_audit_log_whole(run, rel);
         pass.next_heap := pg_catalog.cardinality(pass.heaps) OPERATOR(pg_catalog.+) 1;
         read_any := true;
     END IF;
@@ -436,6 +433,64 @@ BEGIN
 END
 $$;
 
+-- What every recorded run does first and last, budgeted or not: refuse a
+-- standby (the history is written), and count the run's keys at its end.
+CREATE FUNCTION fk_audit_start_run() RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.pg_is_in_recovery() THEN
+        RAISE EXCEPTION 'fk_audit_record() cannot run on a standby: it writes the audit history'
+            USING ERRCODE = 'read_only_sql_transaction',
+                  HINT = 'Run fk_audit() here, or fk_audit_record() on the primary.';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION fk_audit_finish_run(run bigint) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE @extschema@.fk_audit_run r
+    SET finished_at = pg_catalog.clock_timestamp(),
+        keys_checked = (SELECT pg_catalog.count(*) FROM @extschema@.fk_audit_log l
+                        WHERE l.run_id OPERATOR(pg_catalog.=) run),
+        keys_with_orphans = (SELECT pg_catalog.count(*) FROM @extschema@.fk_audit_log l
+                             WHERE l.run_id OPERATOR(pg_catalog.=) run
+                               AND l.orphan_rows OPERATOR(pg_catalog.>) 0)
+    WHERE r.run_id OPERATOR(pg_catalog.=) run;
+END
+$$;
+
+-- fk_audit(rel) into the run's log: the keys of tables checked whole.
+CREATE FUNCTION fk_audit_log_whole(run bigint, rel regclass) RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO @extschema@.fk_audit_log
+    SELECT run, a.constraint_name, a.child_table::text, a.parent_table::text, a.rows_checked,
+           a.orphan_rows, a.missing_keys, a.status, a.diagnosis, a.advice, a.elapsed_ms
+    FROM @extschema@.fk_audit(rel) a
+$$;
+
+-- fk_audit_record() as in 0.2, through the same steps.
+CREATE OR REPLACE FUNCTION fk_audit_record() RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    run bigint;
+BEGIN
+    PERFORM @extschema@.fk_audit_start_run();
+    INSERT INTO @extschema@.fk_audit_run DEFAULT VALUES RETURNING run_id INTO run;
+    PERFORM @extschema@.fk_audit_log_whole(run, NULL);
+    PERFORM @extschema@.fk_audit_finish_run(run);
+    RETURN run;
+END
+$$;
+
 -- A budgeted audit: child tables (rel, or every table with foreign keys)
 -- in turn, the one least recently covered in full first (never covered:
 -- first of all), each read range by range (fk_audit_record_table) until
@@ -452,11 +507,7 @@ DECLARE
     child regclass;
     read_any boolean := false;
 BEGIN
-    IF pg_catalog.pg_is_in_recovery() THEN
-        RAISE EXCEPTION 'fk_audit_record() cannot run on a standby: it writes the audit history'
-            USING ERRCODE = 'read_only_sql_transaction',
-                  HINT = 'Run fk_audit() here, or fk_audit_record() on the primary.';
-    END IF;
+    PERFORM @extschema@.fk_audit_start_run();
     IF time_budget IS NULL THEN
         RAISE EXCEPTION 'time_budget must not be null'
             USING ERRCODE = 'invalid_parameter_value',
@@ -497,14 +548,7 @@ BEGIN
     WHERE t.run_id OPERATOR(pg_catalog.=) run
       AND t.pass_id IN (SELECT r.pass_id FROM @extschema@.fk_audit_range r
                         WHERE r.run_id OPERATOR(pg_catalog.=) run);
-    UPDATE @extschema@.fk_audit_run r
-    SET finished_at = pg_catalog.clock_timestamp(),
-        keys_checked = (SELECT pg_catalog.count(*) FROM @extschema@.fk_audit_log l
-                        WHERE l.run_id OPERATOR(pg_catalog.=) run),
-        keys_with_orphans = (SELECT pg_catalog.count(*) FROM @extschema@.fk_audit_log l
-                             WHERE l.run_id OPERATOR(pg_catalog.=) run
-                               AND l.orphan_rows OPERATOR(pg_catalog.>) 0)
-    WHERE r.run_id OPERATOR(pg_catalog.=) run;
+    PERFORM @extschema@.fk_audit_finish_run(run);
     RETURN run;
 END
 $$;
