@@ -29,6 +29,16 @@ SELECT extversion FROM pg_extension WHERE extname = 'fkdoctor';
 SELECT constraint_name, orphan_rows, status FROM fk_audit('fkd_lc_child');
 SELECT fk_audit_record() > 0 AS recorded;
 SELECT count(*) AS dumped_tables FROM pg_extension, unnest(extconfig) WHERE extname = 'fkdoctor';
+-- From 0.3, the history is kept, and old runs compare with budgeted ones.
+DROP EXTENSION fkdoctor;
+CREATE EXTENSION fkdoctor VERSION '0.3';
+SELECT fk_audit_record() > 0 AS recorded;
+ALTER EXTENSION fkdoctor UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'fkdoctor';
+SELECT count(*) AS runs_kept, count(time_budget) AS budgeted FROM fk_audit_run;
+SELECT fk_audit_record('1 hour') > 0 AS recorded;
+SELECT constraint_name, orphan_rows, status FROM fk_audit_coverage;
+SELECT constraint_name, orphans_before, orphans_now, change FROM fk_audit_changes;
 -- A fresh install is 0.1 plus the updates: the same objects either way.
 SELECT count(*) AS objects_after_update FROM pg_depend
 WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fkdoctor') AND deptype = 'e' \gset

@@ -195,6 +195,14 @@ SELECT constraint_name, period_column FROM fk_constraints('pbookings') ORDER BY 
 SELECT * FROM verdicts('pbookings', 'pbookings_judge');
 SELECT constraint_name, child_table, missing_key FROM fk_orphans('pbookings') ORDER BY 1, 2;
 SELECT constraint_name, rows_checked, orphan_rows, missing_keys FROM fk_audit('pbookings');
+-- A budgeted audit reads a temporal key by blocks of each leaf, the same
+-- coverage test for each row: the leaves' ranges sum to the audit's count.
+SELECT constraint_name, child_table, rows_checked, orphan_rows
+FROM fk_audit_blocks('pbookings', 'pbookings_2', 0, 1) ORDER BY 1;
+SELECT constraint_name, sum(a.rows_checked) AS rows_checked, sum(a.orphan_rows) AS orphan_rows
+FROM (VALUES ('pbookings_1'::regclass), ('pbookings_2')) h(heap),
+     fk_audit_blocks('pbookings', h.heap, 0, 1) a
+GROUP BY constraint_name ORDER BY 1;
 BEGIN;
 SELECT statement FROM fk_repairs('pbookings', 'delete') \gexec
 SELECT id FROM pbookings ORDER BY id;

@@ -51,7 +51,7 @@ std::string key_audit_query(const ForeignKey &key)
 
 std::string child_row_count_query(const ForeignKey &key)
 {
-    return "SELECT pg_catalog.count(*) FROM " + relation_scan(key.child);
+    return "SELECT pg_catalog.count(*) FROM " + child_source(key);
 }
 
 std::string child_outgrows_cache_query(const ForeignKey &key)
@@ -114,8 +114,7 @@ std::string table_audit_query(const std::vector<const ForeignKey *> &keys)
         joins += " LEFT JOIN " + distinct_parent_keys(key) + " " + parent + " ON (" +
                  key_equality(key, parent, kChildAlias) + ")";
     }
-    return "SELECT pg_catalog.count(*)" + counts + " FROM " + relation_scan(keys.front()->child) +
-           " " + std::string(kChildAlias) + joins;
+    return "SELECT pg_catalog.count(*)" + counts + " FROM " + child_source(*keys.front()) + joins;
 }
 
 bool scans_once_exactly(const ForeignKey &key)

@@ -121,6 +121,15 @@ struct TriggerRef {
     std::string node;
 };
 
+// The part of a child a check reads when not all of it: the rows in blocks
+// [first_block, end_block) of one heap, the child itself or one of its leaf
+// partitions (a budgeted audit reads a table range by range).
+struct ChildBlocks {
+    QualifiedName heap;
+    std::int64_t first_block = 0;
+    std::int64_t end_block = 0;
+};
+
 enum class MatchType { Simple, Full };
 enum class Action { NoAction, Restrict, Cascade, SetNull, SetDefault };
 
@@ -158,6 +167,8 @@ struct ForeignKey {
     bool child_is_subscribed = false;
     // Some foreign key references the child table.
     bool child_is_referenced = false;
+    // Nothing: a check reads every row of the child (sql_generator's child_scan).
+    std::optional<ChildBlocks> child_blocks;
 
     // Either table is a Citus table: the key holds between shards, and every
     // query about it is a distributed query, pushed down to the shards.

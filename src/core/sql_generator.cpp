@@ -37,6 +37,28 @@ std::string relation_scan(const Relation &relation)
     return (relation.is_partitioned() ? "" : "ONLY ") + quote_qualified(relation.name);
 }
 
+namespace {
+
+std::string block_start(std::int64_t block)
+{
+    return "'(" + std::to_string(block) + ",0)'::pg_catalog.tid";
+}
+
+}  // namespace
+
+std::string child_source(const ForeignKey &key)
+{
+    std::string alias(kChildAlias);
+    if (!key.child_blocks)
+        return relation_scan(key.child) + " " + alias;
+    const ChildBlocks &blocks = *key.child_blocks;
+    // The subquery is pulled up into the query: its ctid and tableoid are
+    // the heap's, so fk.ctid and fk.tableoid mean what they do on a table.
+    return "(SELECT *, tableoid, ctid FROM ONLY " + quote_qualified(blocks.heap) +
+           " WHERE ctid OPERATOR(pg_catalog.>=) " + block_start(blocks.first_block) +
+           " AND ctid OPERATOR(pg_catalog.<) " + block_start(blocks.end_block) + ") " + alias;
+}
+
 std::string column_reference(std::string_view alias, std::string_view column)
 {
     return std::string(alias) + "." + quote_identifier(column);
@@ -196,11 +218,9 @@ std::string outer_join_orphan_test(const ForeignKey &key, std::string_view paren
 std::string orphan_from_where(const ForeignKey &key)
 {
     if (key.temporal)
-        return "FROM " + relation_scan(key.child) + " " + std::string(kChildAlias) + " WHERE " +
-               orphan_condition(key);
-    return "FROM " + relation_scan(key.child) + " " + std::string(kChildAlias) +
-           " LEFT JOIN " + relation_scan(key.parent) + " " + std::string(kParentAlias) +
-           " ON (" + key_equality(key, kParentAlias, kChildAlias) + ")" +
+        return "FROM " + child_source(key) + " WHERE " + orphan_condition(key);
+    return "FROM " + child_source(key) + " LEFT JOIN " + relation_scan(key.parent) + " " +
+           std::string(kParentAlias) + " ON (" + key_equality(key, kParentAlias, kChildAlias) + ")" +
            " WHERE " + outer_join_orphan_test(key, kParentAlias);
 }
 
@@ -376,10 +396,9 @@ std::vector<std::string> child_key_columns(const std::vector<const ForeignKey *>
     return columns;
 }
 
-std::string child_scan(const ForeignKey &key)
-{
-    return " FROM " + relation_scan(key.child) + " " + std::string(kChildAlias);
-}
+// The child as the key's checks read it (child_source: all of it, or a
+// range of its blocks).
+std::string child_scan(const ForeignKey &key) { return " FROM " + child_source(key); }
 
 std::string row_location()
 {

@@ -30,6 +30,13 @@ inline constexpr std::string_view kParentAlias = "pk";
 // "ONLY s.t", or "s.t" for a partitioned table, whose partitions hold the rows.
 std::string relation_scan(const Relation &relation);
 
+// The child as a check reads it, aliased fk: relation_scan(key.child), or,
+// for a key with child_blocks, only those blocks of the one heap, "(SELECT
+// *, tableoid, ctid FROM ONLY s.leaf WHERE ctid >= '(b,0)' AND ctid <
+// '(e,0)') fk", which the planner reads by a TID Range Scan. Every query of
+// a check that reads the child reads it through this.
+std::string child_source(const ForeignKey &key);
+
 // alias.column, quoted.
 std::string column_reference(std::string_view alias, std::string_view column);
 

@@ -1,11 +1,15 @@
 // fk_audit(rel regclass DEFAULT NULL): one row per foreign key with how many
 // rows were checked, how many are orphans, a status, how the orphans could
-// have got in, and advice.
+// have got in, and advice. fk_audit_blocks(rel, heap, first_block,
+// end_block): the same for rel's keys, reading only those blocks of one of
+// its heaps (rel itself, or a leaf partition of it): one range of a
+// budgeted audit (fk_audit_record(time_budget interval)).
 #include <vector>
 
 #include <boost/container/flat_map.hpp>
 
 #include "core/audit_query.hpp"
+#include "core/errors.hpp"
 #include "core/sql_quoting.hpp"
 #include "server/key_function_call.hpp"
 #include "server/orphan_check.hpp"
@@ -13,6 +17,7 @@
 
 extern "C" {
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 }
 
 namespace fkd {
@@ -106,9 +111,10 @@ void put_audit(const RowSink &sink, const AuditRow &row)
     put_row(sink, values, nulls);
 }
 
-Datum fk_audit_body(FunctionCallInfo fcinfo)
+// Audits every key of the call and puts its rows; with each table's keys
+// checked, a NOTICE per key if report is set.
+void audit_keys(const KeyFunctionCall &call, bool report)
 {
-    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadTables);
     std::vector<AuditRow> rows(call.keys.size());
     KeysByTable by_table;
     for (size_t i = 0; i < call.keys.size(); ++i) {
@@ -125,11 +131,89 @@ Datum fk_audit_body(FunctionCallInfo fcinfo)
     for (const auto &[table, table_rows] : by_table) {
         check_for_interrupts();
         audit_rows_of_table(table_rows);
-        for (const AuditRow *row : table_rows)
-            report_progress(*row);
+        if (report)
+            for (const AuditRow *row : table_rows)
+                report_progress(*row);
     }
     for (const AuditRow &row : rows)
         put_audit(call.sink, row);
+}
+
+Datum fk_audit_body(FunctionCallInfo fcinfo)
+{
+    KeyFunctionCall call(fcinfo, oid_argument(fcinfo, 0), KeyUse::ReadTables);
+    audit_keys(call, true);
+    return (Datum) 0;
+}
+
+// A TID's block number is 32 bits: '(4294967295,0)' ends the last block.
+constexpr std::int64_t kBlockNumbers = std::int64_t(1) << 32;
+
+// "s.t", quoted for a message, as regclass writes it.
+std::string relation_name(Oid relation)
+{
+    std::string id = std::to_string(relation);
+    return "\"" + query_value("SELECT " + id + "::pg_catalog.regclass::pg_catalog.text").value_or(id) +
+           "\"";
+}
+
+// The heap's name, once it is locked and known to be table itself (not
+// partitioned) or one of its leaf partitions.
+QualifiedName heap_of(Oid table, Oid heap)
+{
+    pg_call([heap]() noexcept { LockRelationOid(heap, AccessShareLock); });
+    std::string id = std::to_string(heap), parent = std::to_string(table);
+    std::vector<TextRow> rows = query_text_rows_now(
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+        "WHERE c.oid OPERATOR(pg_catalog.=) " + id + "::pg_catalog.oid "
+        "AND c.relkind OPERATOR(pg_catalog.=) 'r' AND (c.oid OPERATOR(pg_catalog.=) " + parent +
+        "::pg_catalog.oid OR c.oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(" +
+        parent + "::pg_catalog.oid::pg_catalog.regclass) t WHERE t.isleaf))");
+    if (rows.empty())
+        throw Error(kInvalidParameterValue,
+                    "relation " + relation_name(heap) + " is not a heap of table " +
+                        relation_name(table),
+                    "The heap must be the table itself or one of its leaf partitions.");
+    return {rows[0].at(0).value(), rows[0].at(1).value()};
+}
+
+ChildBlocks block_range(FunctionCallInfo fcinfo, Oid table)
+{
+    std::optional<Oid> heap = oid_argument(fcinfo, 1);
+    std::optional<std::int64_t> first = int64_argument(fcinfo, 2);
+    std::optional<std::int64_t> end = int64_argument(fcinfo, 3);
+    if (!heap || !first || !end)
+        throw Error(kInvalidParameterValue, "heap, first_block and end_block must not be null");
+    if (*first < 0 || *end <= *first || *end > kBlockNumbers)
+        throw Error(kInvalidParameterValue, "invalid block range",
+                    "The range is first_block up to end_block, not including it: 0 <= "
+                    "first_block < end_block <= 4294967296.");
+    return {heap_of(table, *heap), *first, *end};
+}
+
+Datum fk_audit_blocks_body(FunctionCallInfo fcinfo)
+{
+    std::optional<Oid> table = oid_argument(fcinfo, 0);
+    if (!table)
+        throw Error(kInvalidParameterValue, "rel must not be null",
+                    "fk_audit_blocks() reads blocks of one table.");
+    KeyFunctionCall call(fcinfo, table, KeyUse::ReadTables);
+    ChildBlocks blocks = block_range(fcinfo, *table);
+    if (call.keys.empty())
+        throw Error(kInvalidParameterValue,
+                    "table " + relation_name(*table) + " has no foreign keys to check",
+                    "", "fk_audit_blocks() checks the keys of the referencing table.");
+    for (ForeignKey &key : call.keys) {
+        if (key.is_distributed())
+            throw Error(kInvalidParameterValue,
+                        "foreign key \"" + key.name + "\" of a Citus table cannot be checked by blocks",
+                        "The rows of a Citus table are in its shards, whose blocks are on other "
+                        "nodes.",
+                        "Check it whole with fk_audit().");
+        key.child_blocks = blocks;
+    }
+    audit_keys(call, false);
     return (Datum) 0;
 }
 
@@ -137,3 +221,4 @@ Datum fk_audit_body(FunctionCallInfo fcinfo)
 }  // namespace fkd
 
 FKD_SQL_FUNCTION(fk_audit, fkd::fk_audit_body)
+FKD_SQL_FUNCTION(fk_audit_blocks, fkd::fk_audit_blocks_body)

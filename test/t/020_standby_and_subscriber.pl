@@ -46,6 +46,12 @@ my ($ret, $stdout, $stderr) = $standby->psql('postgres', q{
 });
 like($stderr, qr/25006.*fk_audit_record\(\) cannot run on a standby/s,
     'fk_audit_record on the standby is error 25006');
+($ret, $stdout, $stderr) = $standby->psql('postgres', q{
+    \set VERBOSITY verbose
+    SELECT fk_audit_record('30 minutes');
+});
+like($stderr, qr/25006.*fk_audit_record\(\) cannot run on a standby/s,
+    'a budgeted fk_audit_record on the standby is error 25006 too');
 
 # Logical replication: the subscriber gets orders but not their customers.
 my $subscriber = PostgreSQL::Test::Cluster->new('subscriber');

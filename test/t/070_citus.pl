@@ -94,9 +94,10 @@ $c->(q{
     INSERT INTO plain_child VALUES (1, 1);
 });
 
-is(join(' ', map { $_->safe_psql('postgres',
-            "SELECT extversion FROM pg_extension WHERE extname = 'fkdoctor'") } @workers),
-    '0.3 0.3', 'CREATE EXTENSION fkdoctor on the coordinator reaches the workers');
+my $version_query = "SELECT extversion FROM pg_extension WHERE extname = 'fkdoctor'";
+is(join(' ', map { $_->safe_psql('postgres', $version_query) } @workers),
+    join(' ', ($c->($version_query)) x 2),
+    'CREATE EXTENSION fkdoctor on the coordinator reaches the workers');
 
 # The worker that holds the shard of a table for a distribution value, and the shard.
 sub shard_of {
@@ -232,6 +233,19 @@ is($c->(q{SET fkdoctor.check_in_memory = off;
 is($c->(q{SELECT fk_audit_record() > 0;
           SELECT count(*) FILTER (WHERE status = 'orphans') || ' of ' || count(*) FROM fk_audit_log}),
     "t\n7 of 7", 'fk_audit_record keeps the audit on the coordinator');
+
+# A budgeted audit checks Citus tables whole (their rows are in the shards,
+# on the workers) and the plain table by ranges, with fk_audit()'s counts.
+is($c->(q{SELECT fk_audit_record('1 hour') > 0;
+          SELECT string_agg(constraint_name || ' ' || orphan_rows || ' '
+                            || CASE WHEN pass_id IS NULL THEN 'whole' ELSE 'ranges' END,
+                            ', ' ORDER BY constraint_name)
+          FROM fk_audit_log WHERE run_id = (SELECT max(run_id) FROM fk_audit_run)}),
+    "t\n" . $c->(q{SELECT string_agg(constraint_name || ' ' || orphan_rows || ' '
+                            || CASE WHEN child_table = 'plain_child'::regclass THEN 'ranges' ELSE 'whole' END,
+                            ', ' ORDER BY constraint_name)
+                  FROM fk_audit()}),
+    'a budgeted fk_audit_record checks Citus tables whole, a plain table by ranges');
 
 # fk_assert_clean: PostgreSQL's error, naming an orphan.
 {

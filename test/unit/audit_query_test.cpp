@@ -33,7 +33,12 @@ TEST(KeyAuditQuery, CountsOrphansAndDistinctMissingKeysWithTheAntiJoin)
               "ON (pk.id OPERATOR(pg_catalog.=) fk.customer_id) "
               "WHERE pk.id IS NULL AND (fk.customer_id IS NOT NULL) "
               "GROUP BY fk.customer_id) g");
-    EXPECT_EQ(fkd::child_row_count_query(k), "SELECT pg_catalog.count(*) FROM ONLY shop.orders");
+    EXPECT_EQ(fkd::child_row_count_query(k), "SELECT pg_catalog.count(*) FROM ONLY shop.orders fk");
+    k.child_blocks = fkd::ChildBlocks{{"shop", "orders"}, 0, 8};
+    EXPECT_EQ(fkd::child_row_count_query(k),
+              "SELECT pg_catalog.count(*) FROM (SELECT *, tableoid, ctid FROM ONLY shop.orders "
+              "WHERE ctid OPERATOR(pg_catalog.>=) '(0,0)'::pg_catalog.tid "
+              "AND ctid OPERATOR(pg_catalog.<) '(8,0)'::pg_catalog.tid) fk");
 }
 
 TEST(TableAuditQuery, ReadsTheChildOnceForAllItsKeys)

@@ -136,6 +136,26 @@ TEST(OrphanFromWhere, IsPostgresRiInitialCheckQuery)
               "WHERE pk.id IS NULL AND (fk.customer_id IS NOT NULL)");
 }
 
+TEST(ChildSource, ReadsTheWholeChildUnlessGivenBlocksOfOneHeap)
+{
+    fkd::ForeignKey key = orders_key();
+    EXPECT_EQ(fkd::child_source(key), "ONLY shop.orders fk");
+    key.child.kind = 'p';
+    key.child_blocks = fkd::ChildBlocks{{"shop", "orders 2026"}, 128, 4294967295};
+    const std::string blocks =
+        "(SELECT *, tableoid, ctid FROM ONLY shop.\"orders 2026\" "
+        "WHERE ctid OPERATOR(pg_catalog.>=) '(128,0)'::pg_catalog.tid "
+        "AND ctid OPERATOR(pg_catalog.<) '(4294967295,0)'::pg_catalog.tid) fk";
+    EXPECT_EQ(fkd::child_source(key), blocks);
+    // Every query of a check reads the child through it.
+    EXPECT_EQ(fkd::orphan_from_where(key),
+              "FROM " + blocks + " LEFT JOIN ONLY shop.customers pk "
+              "ON (pk.id OPERATOR(pg_catalog.=) fk.customer_id) "
+              "WHERE pk.id IS NULL AND (fk.customer_id IS NOT NULL)");
+    EXPECT_EQ(fkd::child_keys_query({&key}, fkd::RowLocation::Included),
+              "SELECT fk.tableoid, fk.ctid, fk.customer_id FROM " + blocks);
+}
+
 TEST(OrphanRowsQuery, ReturnsTheFunctionsColumns)
 {
     std::string query = fkd::orphan_rows_query(orders_key(), std::nullopt);
