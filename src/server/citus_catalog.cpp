@@ -31,18 +31,12 @@ constexpr Field oid{"table_oid", "p.logicalrelid::pg_catalog.oid", FieldType::Oi
 constexpr Field method{"partition_method", "p.partmethod", FieldType::Char};
 constexpr Field replication{"replication_model", "p.repmodel", FieldType::Char};
 constexpr Field colocated{"colocated", "p.colocationid <> 0", FieldType::Bool};
-constexpr Field distribution_column{
-    "distribution_column",
-    "CASE WHEN p.partmethod = 'h' "
-    "THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END",
-    FieldType::Text};
 }  // namespace table_field
 
 void mark_citus_tables(KeyList &keys)
 {
     using namespace table_field;
-    const std::vector<const Field *> fields{&oid, &method, &replication, &colocated,
-                                            &distribution_column};
+    const std::vector<const Field *> fields{&oid, &method, &replication, &colocated};
     CatalogRows rows("SELECT " + select_list(fields) +
                          " FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = ANY (" +
                          oid_list(keys) + ")",
@@ -53,11 +47,8 @@ void mark_citus_tables(KeyList &keys)
                                       rows.flag(n, colocated));
         for (ForeignKey &key : keys)
             for (Relation *relation : {&key.child, &key.parent})
-                if (relation->oid == table) {
+                if (relation->oid == table)
                     relation->citus = kind;
-                    relation->distribution_column =
-                        rows.optional_text(n, distribution_column).value_or("");
-                }
     }
 }
 
