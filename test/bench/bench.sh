@@ -15,19 +15,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-scale=default
-runs=3
-while [ $# -gt 0 ]; do
-    case $1 in
-        --scale) scale=$2; shift 2 ;;
-        --scale=*) scale=${1#--scale=}; shift ;;
-        --runs) runs=$2; shift 2 ;;
-        --runs=*) runs=${1#--runs=}; shift ;;
-        small|default|large) scale=$1; shift ;;
-        [0-9]*) runs=$1; shift ;;
-        *) echo "usage: $0 [--scale small|default|large] [--runs N]" >&2; exit 2 ;;
-    esac
-done
+source "$here/timing.sh"
+bench_options "$@"
 
 growth_sizes=()
 case $scale in
@@ -77,7 +66,6 @@ has_audit=$(psql_bench -At -c "SELECT to_regprocedure('fk_audit(regclass)') IS N
 
 # --- the queries ----------------------------------------------------------
 
-source "$here/timing.sh"
 # The hand-written anti-join a user would write.
 anti_join() {  # child column parent [select-list]
     echo "SELECT ${4:-count(*)} FROM bench.$1 c LEFT JOIN bench.$3 p ON p.id = c.$2 WHERE p.id IS NULL AND c.$2 IS NOT NULL"

@@ -20,17 +20,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-scale=default
-runs=3
-while [ $# -gt 0 ]; do
-    case $1 in
-        --scale) scale=$2; shift 2 ;;
-        --scale=*) scale=${1#--scale=}; shift ;;
-        --runs) runs=$2; shift 2 ;;
-        --runs=*) runs=${1#--runs=}; shift ;;
-        *) echo "usage: $0 [--scale small|default] [--runs N]" >&2; exit 2 ;;
-    esac
-done
+source "$here/timing.sh"
+bench_options "$@"
 case $scale in
     small)   children=20000;   parents=2000;   orphans=20 ;;
     default) children=5000000; parents=500000; orphans=5000 ;;
@@ -64,9 +55,9 @@ for side in plain citus; do
         || ', max_parallel_workers_per_gather ' || current_setting('max_parallel_workers_per_gather')
         || ', shared_buffers ' || current_setting('shared_buffers') || ', ' || now()::date"
 done
-psql_on citus -At -c "SELECT 'citus: Citus ' || extversion || ', '
+psql_on citus -At -c "SELECT 'citus: ' || split_part(citus_version(), ' on ', 1) || ', '
     || (SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary') || ' nodes, citus.shard_count '
-    || current_setting('citus.shard_count') FROM pg_extension WHERE extname = 'citus'"
+    || current_setting('citus.shard_count')"
 
 echo "generating data: $children child rows of $parents parents, $orphans orphans, on each side"
 for side in plain citus; do
@@ -79,7 +70,6 @@ echo "the anti-join on the coordinator, as Citus plans it:"
 psql_on citus -At -c "EXPLAIN (COSTS OFF) SELECT count(*) FROM bench.child c WHERE c.parent_id IS NOT NULL
     AND NOT EXISTS (SELECT FROM bench.parent p WHERE p.id = c.parent_id)" | sed -n '1,6s/^/    /p'
 
-source "$here/timing.sh"
 add_query floor "SELECT count(*) FROM bench.child"
 add_query not_exists "SELECT count(*) FROM bench.child c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT FROM bench.parent p WHERE p.id = c.parent_id)"
 add_query fk_orphans "SELECT count(*) FROM fk_orphans('bench.child')"

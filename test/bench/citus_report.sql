@@ -46,13 +46,4 @@ ORDER BY plain, n;
 \echo 'ratios: the median of the ratios within each round (a round runs each query once on each side).'
 
 \echo
-\echo 'Every timed run, in round order:'
-\echo
-\echo '| query | ms |'
-\echo '|---|---|'
-SELECT format('| %s | %s |', label,
-              string_agg(coalesce(round(ms::numeric, 1)::text, 'timeout'), ', ' ORDER BY round))
-FROM samples
-WHERE round > 0
-GROUP BY label
-ORDER BY label;
+\ir all_runs.sql

@@ -127,13 +127,4 @@ FROM s, l;
 \endif
 
 \echo
-\echo 'Every timed run, in round order (the spread shows how noisy the machine was):'
-\echo
-\echo '| query | ms |'
-\echo '|---|---|'
-SELECT format('| %s | %s |', label,
-              string_agg(coalesce(round(ms::numeric, 1)::text, 'timeout'), ', ' ORDER BY round))
-FROM samples
-WHERE round > 0
-GROUP BY label
-ORDER BY label;
+\ir all_runs.sql

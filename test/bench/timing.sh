@@ -1,9 +1,28 @@
-# The timing part of the benchmarks (bench.sh, citus.sh), sourced: queries
-# are added by label, then written into one psql script of rounds. Each
+# What the benchmarks (bench.sh, citus.sh) share, sourced: their options,
+# and their timing: queries are added by label, then written into a psql
+# script of rounds. Each
 # query is timed in the server by bench.time_query() (measure.sql), RUNS
 # times after one warm-up round (round 0), every query once a round, their
 # order rotated each round. The not_in query is only timed (not warmed up),
 # under NOT_IN_TIMEOUT.
+
+# The options both benchmarks take, into scale and runs (defaults: default,
+# 3); the caller checks the scale.
+bench_options() {  # arguments...
+    scale=default
+    runs=3
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --scale) scale=$2; shift 2 ;;
+            --scale=*) scale=${1#--scale=}; shift ;;
+            --runs) runs=$2; shift 2 ;;
+            --runs=*) runs=${1#--runs=}; shift ;;
+            small|default|large) scale=$1; shift ;;
+            [0-9]*) runs=$1; shift ;;
+            *) echo "usage: $0 [--scale small|default|large] [--runs N]" >&2; exit 2 ;;
+        esac
+    done
+}
 
 labels=()
 declare -A query options
