@@ -94,10 +94,10 @@ suite_tap() {
     log "TAP tests (prove, PostgreSQL::Test::Cluster: make tapcheck)"
     have_files "$REPO/test/t/*.pl" || { echo "no test/t/*.pl yet"; count tap 0 0; return; }
     local output status=0 skipped
-    # Citus for t/070_citus.pl, which skips without it: built once and cached
+    # Citus for t/070_citus.pl and t/071, which skip without it: built once and cached
     # (test/lib/build-citus.sh; PostgreSQL 15 to 17). FKDOCTOR_CITUS=0 skips it.
     [ "${FKDOCTOR_CITUS:-1}" = 0 ] || bash "$REPO/test/lib/build-citus.sh" "$PG_CONFIG" "$TEST_PG_CONFIG" ||
-        echo "Citus is not installed for $TEST_PG_CONFIG: t/070_citus.pl will skip"
+        echo "Citus is not installed for $TEST_PG_CONFIG: the Citus tests (t/070, t/071) will skip"
     output=$(make_as_postgres tapcheck PROVE_FLAGS=-v 2>&1) || status=$?
     echo "$output"
     [ $status -eq 0 ] ||

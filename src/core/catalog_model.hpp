@@ -47,7 +47,6 @@ struct Relation {
     Oid owner = 0;
     std::optional<StatementRole> statement_role;
     CitusTable citus = CitusTable::None;
-    std::string distribution_column;  // CitusTable::Distributed only
 
     bool is_partitioned() const { return kind == 'p'; }
     bool is_citus_table() const { return citus != CitusTable::None; }

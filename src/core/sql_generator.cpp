@@ -330,47 +330,43 @@ std::string distributed_orphan_rows_query(const ForeignKey &key,
                                           OrphanColumns columns)
 {
     const Relation &child = key.child;
-    bool hashed = child.citus == CitusTable::Distributed;
-    // Pushed down: what the shards alone can say about each orphan.
+    // Pushed down: what the shards alone can say about each orphan, and the
+    // name of the shard it was read from, as the worker writes it.
     std::string orphans =
-        "SELECT " + std::string(kChildAlias) + ".ctid AS child_ctid, " + child_key_object(key) +
-        " AS child_key, " + missing_key_object(key) + " AS missing_key" +
-        (hashed ? ", " + column_reference(kChildAlias, child.distribution_column) +
-                      " AS distribution_value"
-                : "") +
-        " " + orphan_from_where(key) + limit_clause(limit);
+        "SELECT " + std::string(kChildAlias) + ".ctid AS child_ctid, " +
+        (child.is_citus_table() ? std::string(kChildAlias) +
+                                      ".tableoid::pg_catalog.regclass::pg_catalog.text AS "
+                                      "shard_name, "
+                                : "") +
+        child_key_object(key) + " AS child_key, " + missing_key_object(key) + " AS missing_key " +
+        orphan_from_where(key) + limit_clause(limit);
     std::string query = "WITH o AS MATERIALIZED (" + orphans + ") SELECT " +
                         (key.declared ? quote_literal(key.name) : std::string("NULL")) +
-                        "::pg_catalog.name, " +
-                        regclass_literal(child) + ", " + regclass_literal(key.parent) + ", ";
+                        "::pg_catalog.name, ";
     if (!child.is_citus_table()) {
-        query += "o.child_ctid, o.child_key, o.missing_key";
+        query += regclass_literal(child) + ", " + regclass_literal(key.parent) +
+                 ", o.child_ctid, o.child_key, o.missing_key";
         if (columns == OrphanColumns::Located)
             query += ", NULL::pg_catalog.int8, NULL::pg_catalog.text";
         return query + " FROM o";
     }
-    // A partitioned table's shard is partitioned too, on its worker: the
-    // ctid is the one of a partition's shard, which is not reported.
-    query += child.is_partitioned() ? std::string("NULL::pg_catalog.tid")
-                                    : std::string("CASE WHEN w.node IS NOT NULL THEN o.child_ctid END");
-    query += ", o.child_key, o.missing_key";
+    // The shard's Citus table: the child, or the partition of it that holds
+    // the row (a partition of a distributed table is distributed with it).
+    query += "COALESCE(w.logicalrelid, " + regclass_literal(child) + "), " +
+             regclass_literal(key.parent) +
+             ", CASE WHEN w.node IS NOT NULL THEN o.child_ctid END, o.child_key, o.missing_key";
     if (columns == OrphanColumns::Located)
         query += ", w.shardid, w.node";
-    // The shard, and the node of its placement when it has only one.
+    // The shard is named <table>_<shardid>; the node is its one placement's.
     return query +
-           " FROM o LEFT JOIN LATERAL (SELECT s.shardid, (SELECT pg_catalog.min(n.nodename "
-           "OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) n.nodeport) "
-           "FROM pg_catalog.pg_dist_placement p JOIN pg_catalog.pg_dist_node n "
+           " FROM o LEFT JOIN LATERAL (SELECT s.logicalrelid, s.shardid, (SELECT "
+           "pg_catalog.min(n.nodename OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) "
+           "n.nodeport) FROM pg_catalog.pg_dist_placement p JOIN pg_catalog.pg_dist_node n "
            "ON n.groupid OPERATOR(pg_catalog.=) p.groupid "
            "WHERE p.shardid OPERATOR(pg_catalog.=) s.shardid "
            "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1) AS node "
-           "FROM pg_catalog.pg_dist_shard s WHERE s.logicalrelid OPERATOR(pg_catalog.=) " +
-           regclass_literal(child) +
-           (hashed ? " AND s.shardid OPERATOR(pg_catalog.=) "
-                     "pg_catalog.get_shard_id_for_distribution_column(" +
-                         regclass_literal(child) + ", o.distribution_value)"
-                   : "") +
-           ") w ON true";
+           "FROM pg_catalog.pg_dist_shard s WHERE s.shardid OPERATOR(pg_catalog.=) "
+           "pg_catalog.substring(o.shard_name, '_([0-9]+)\"?$')::pg_catalog.int8) w ON true";
 }
 
 std::string parent_keys_query(const ForeignKey &key, std::int64_t limit)

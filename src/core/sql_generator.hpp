@@ -133,11 +133,12 @@ std::string orphan_rows_query(const ForeignKey &key, std::optional<std::int64_t>
 // The same for a key of Citus tables (ForeignKey::is_distributed()). The
 // orphan test is pushed down to the shards whole, in a materialized CTE;
 // the rest is evaluated on the node that runs it: the tables' OIDs there,
-// the shard each orphan is in (the one its distribution value hashes to,
-// or a table's only shard) and the node of that shard's one placement. A
-// row's ctid is its shard's, so it is given only where the shard has one
-// placement (a reference table's rows have a copy, and a ctid, on each
-// node) and is not partitioned (the row is then in a partition's shard).
+// the shard each orphan was read from (named by the worker that read it),
+// that shard's Citus table (the child, or for a partitioned child the
+// partition that holds the row, as for a plain partitioned table) and the
+// node of the shard's one placement. A row's ctid is its shard's, so it is
+// given only where the shard has one placement (a reference table's rows
+// have a copy, and a ctid, on each node).
 std::string distributed_orphan_rows_query(const ForeignKey &key,
                                           std::optional<std::int64_t> limit,
                                           OrphanColumns columns);

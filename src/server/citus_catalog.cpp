@@ -2,7 +2,13 @@
 
 #include "core/errors.hpp"
 #include "server/catalog_query.hpp"
+#include "server/pg_guard.hpp"
 #include "server/spi_executor.hpp"
+
+extern "C" {
+#include "common/hashfn.h"
+#include "mb/pg_wchar.h"
+}
 
 namespace fkd {
 
@@ -31,18 +37,12 @@ constexpr Field oid{"table_oid", "p.logicalrelid::pg_catalog.oid", FieldType::Oi
 constexpr Field method{"partition_method", "p.partmethod", FieldType::Char};
 constexpr Field replication{"replication_model", "p.repmodel", FieldType::Char};
 constexpr Field colocated{"colocated", "p.colocationid <> 0", FieldType::Bool};
-constexpr Field distribution_column{
-    "distribution_column",
-    "CASE WHEN p.partmethod = 'h' "
-    "THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END",
-    FieldType::Text};
 }  // namespace table_field
 
 void mark_citus_tables(KeyList &keys)
 {
     using namespace table_field;
-    const std::vector<const Field *> fields{&oid, &method, &replication, &colocated,
-                                            &distribution_column};
+    const std::vector<const Field *> fields{&oid, &method, &replication, &colocated};
     CatalogRows rows("SELECT " + select_list(fields) +
                          " FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = ANY (" +
                          oid_list(keys) + ")",
@@ -53,19 +53,19 @@ void mark_citus_tables(KeyList &keys)
                                       rows.flag(n, colocated));
         for (ForeignKey &key : keys)
             for (Relation *relation : {&key.child, &key.parent})
-                if (relation->oid == table) {
+                if (relation->oid == table)
                     relation->citus = kind;
-                    relation->distribution_column =
-                        rows.optional_text(n, distribution_column).value_or("");
-                }
     }
 }
 
 // The RI triggers on every node's shards that an ordinary session does not
 // fire, with the Citus table and key whose shard constraint each belongs
-// to. A shard's key is named after the key and the child shard
-// (<key>_<shardid>, as Citus names it); its triggers are on the child shard
-// and on the parent's shard. A node that cannot be reached tells nothing.
+// to. A shard's key is named after the key and a shard (see
+// citus_shard_name()): the child shard, or for a partition's shard, which
+// inherits its key, the partitioned table's shard. Its triggers are on the
+// child shard and on the parent's shard. The Citus table is the child
+// shard's, or any of its partition ancestors (the key may be the
+// partitioned table's). A node that cannot be reached tells nothing.
 const char *kShardTriggersQuery = R"SQL(
 WITH found AS (
     SELECT pg_catalog.format('%s:%s', n.nodename, n.nodeport) AS node, t.value AS trigger
@@ -93,7 +93,7 @@ shard_triggers AS (
 SELECT )SQL";
 
 namespace trigger_field {
-constexpr Field table{"table_oid", "s.logicalrelid::pg_catalog.oid", FieldType::Oid};
+constexpr Field table{"table_oid", "k.relid::pg_catalog.oid", FieldType::Oid};
 constexpr Field shard_key{"shard_key", "t.shard_key", FieldType::Text};
 constexpr Field schema{"schema", "t.schema", FieldType::Text};
 constexpr Field table_name{"table_name", "t.table_name", FieldType::Text};
@@ -105,7 +105,43 @@ constexpr Field node{"node", "t.node", FieldType::Text};
 const char *kShardTriggersFrom = R"SQL(
 FROM shard_triggers t
 JOIN pg_catalog.pg_dist_shard s ON s.shardid = t.shardid
-WHERE s.logicalrelid = ANY ()SQL";
+CROSS JOIN LATERAL (SELECT s.logicalrelid AS relid
+                    UNION SELECT a.relid FROM pg_catalog.pg_partition_ancestors(s.logicalrelid) a) k
+WHERE k.relid = ANY ()SQL";
+
+// The name Citus gives a shard's copy of an object (its
+// AppendShardIdToName()): <name>_<shardid>, or, where that would not fit in
+// an identifier, the name cut short (at a character's boundary) followed by
+// _<the name's hash_any(), 8 hex digits>_<shardid>.
+std::string citus_shard_name(const std::string &name, const std::string &shard_id)
+{
+    std::string suffix = "_" + shard_id;
+    if (name.size() + suffix.size() < NAMEDATALEN)
+        return name + suffix;
+    const char *text = name.c_str();
+    int length = static_cast<int>(name.size());
+    int limit = NAMEDATALEN - static_cast<int>(suffix.size()) - 10;
+    int clipped = 0;
+    uint32 hash = 0;
+    pg_call([text, length, limit, &clipped, &hash]() noexcept {
+        hash = DatumGetUInt32(hash_any(reinterpret_cast<const unsigned char *>(text), length));
+        clipped = pg_mbcliplen(text, length, limit);
+    });
+    char hex[9];
+    snprintf(hex, sizeof hex, "%.8x", hash);
+    return name.substr(0, clipped) + "_" + hex + suffix;
+}
+
+// Whether a shard's key is the key's copy: the key's name as Citus extends
+// it with the shard id the shard's key ends with.
+bool is_shard_key_of(const std::string &shard_key, const ForeignKey &key)
+{
+    std::size_t separator = shard_key.rfind('_');
+    if (separator == std::string::npos || separator + 1 == shard_key.size() ||
+        shard_key.find_first_not_of("0123456789", separator + 1) != std::string::npos)
+        return false;
+    return shard_key == citus_shard_name(key.name, shard_key.substr(separator + 1));
+}
 
 void load_shard_triggers(KeyList &keys)
 {
@@ -126,10 +162,7 @@ void load_shard_triggers(KeyList &keys)
         Oid child = rows.oid(n, table);
         std::string key_name = rows.text(n, shard_key);
         for (ForeignKey &key : keys) {
-            // <key>_<shardid>
-            if (key.child.oid != child || key_name.rfind(key.name + "_", 0) != 0 ||
-                key_name.find_first_not_of("0123456789", key.name.size() + 1) !=
-                    std::string::npos)
+            if (key.child.oid != child || !is_shard_key_of(key_name, key))
                 continue;
             if (rows.flag(n, disabled))
                 key.enforcement = Enforcement::Disabled;

@@ -35,10 +35,10 @@ std::string citus_whole_database_condition(const CitusNode &node);
 // that a shard named, or a worker's shards, would have no keys.
 void with_shards_visible(const CitusNode &node, const std::function<void()> &work);
 
-// Marks the keys' Citus tables (Relation::citus, distribution_column) and
-// adds what the shards' RI triggers say to each key of a Citus table: a
-// trigger disabled or replica-only on some shard (on any node) makes the
-// key's enforcement so, and is listed with its shard and node.
+// Marks the keys' Citus tables (Relation::citus) and adds what the shards'
+// RI triggers say to each key of a Citus table: a trigger disabled or
+// replica-only on some shard (on any node) makes the key's enforcement so,
+// and is listed with its shard and node.
 void load_citus_tables(const CitusNode &node, KeyList &keys);
 
 }  // namespace fkd

@@ -15,19 +15,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-scale=default
-runs=3
-while [ $# -gt 0 ]; do
-    case $1 in
-        --scale) scale=$2; shift 2 ;;
-        --scale=*) scale=${1#--scale=}; shift ;;
-        --runs) runs=$2; shift 2 ;;
-        --runs=*) runs=${1#--runs=}; shift ;;
-        small|default|large) scale=$1; shift ;;
-        [0-9]*) runs=$1; shift ;;
-        *) echo "usage: $0 [--scale small|default|large] [--runs N]" >&2; exit 2 ;;
-    esac
-done
+source "$here/timing.sh"
+bench_options "$@"
 
 growth_sizes=()
 case $scale in
@@ -77,13 +66,6 @@ has_audit=$(psql_bench -At -c "SELECT to_regprocedure('fk_audit(regclass)') IS N
 
 # --- the queries ----------------------------------------------------------
 
-labels=()
-declare -A query options
-add_query() {  # label sql [guarded undo]
-    labels+=("$1")
-    query[$1]=$2
-    options[$1]=${3:-false, false}
-}
 # The hand-written anti-join a user would write.
 anti_join() {  # child column parent [select-list]
     echo "SELECT ${4:-count(*)} FROM bench.$1 c LEFT JOIN bench.$3 p ON p.id = c.$2 WHERE p.id IS NULL AND c.$2 IS NOT NULL"
@@ -117,24 +99,7 @@ done
 
 script=$(mktemp)
 trap 'rm -f "$script"; cleanup' EXIT
-{
-    echo "SET search_path = public, bench;"
-    for ((round = 0; round <= runs; round++)); do
-        echo "\\echo '  round $round of $runs$( ((round)) || echo ' (warm-up, not counted)')'"
-        count=${#labels[@]}
-        for ((i = 0; i < count; i++)); do
-            label=${labels[(i + round) % count]}
-            if [ "$label" = not_in ]; then
-                # Only timed (not warmed up): a timeout costs NOT_IN_TIMEOUT each time.
-                ((round)) || continue
-                echo "SET statement_timeout = '$not_in_timeout';"
-            fi
-            printf 'SELECT bench.time_query(%s, %d, $q$%s$q$, %s);\n' \
-                "'$label'" "$round" "${query[$label]}" "${options[$label]}"
-            [ "$label" != not_in ] || echo "RESET statement_timeout;"
-        done
-    done
-} > "$script"
+timing_script "$runs" > "$script"
 echo "timing ${#labels[@]} queries"
 psql_bench -o /dev/null -f "$script"
 

@@ -24,22 +24,8 @@ UNION ALL
 SELECT 'three_and_count', round, sum(ms) FROM timed
 WHERE label IN ('anti_a', 'anti_b', 'anti_c', 'floor_3') GROUP BY round HAVING count(*) = 4;
 
--- The median time of a query; NULL if it ever timed out.
-CREATE FUNCTION pg_temp.median_ms(query_label text) RETURNS float8 LANGUAGE sql AS $$
-    SELECT CASE WHEN bool_and(ms IS NOT NULL)
-                THEN percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) END
-    FROM round_samples WHERE label = query_label
-$$;
-
--- The median of the query's ratios to its reference, each taken within one
--- round: the two ran close together, so load that drifts during the run
--- (other work on the machine) cancels out.
-CREATE FUNCTION pg_temp.median_ratio(query_label text, reference text) RETURNS float8
-LANGUAGE sql AS $$
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m.ms / r.ms)
-    FROM round_samples m JOIN round_samples r USING (round)
-    WHERE m.label = query_label AND r.label = reference
-$$;
+-- median_ms() and median_ratio() over round_samples.
+\ir medians.sql
 
 CREATE TEMP VIEW time_rows AS
 WITH spec(n, case_name, query, label, reference, target, target_text) AS (VALUES
@@ -141,13 +127,4 @@ FROM s, l;
 \endif
 
 \echo
-\echo 'Every timed run, in round order (the spread shows how noisy the machine was):'
-\echo
-\echo '| query | ms |'
-\echo '|---|---|'
-SELECT format('| %s | %s |', label,
-              string_agg(coalesce(round(ms::numeric, 1)::text, 'timeout'), ', ' ORDER BY round))
-FROM samples
-WHERE round > 0
-GROUP BY label
-ORDER BY label;
+\ir all_runs.sql

@@ -96,6 +96,7 @@ private_installation() {
 
 cleanup() {
     stop_cluster
+    stop_citus_cluster
     if [ -n "${BUILD_DIR:-}" ]; then
         stop_servers_under "$BUILD_DIR"
         rm -rf "$BUILD_DIR"
@@ -152,6 +153,59 @@ stop_cluster() {
     stop_servers_under "$WORKDIR"
     rm -rf "$WORKDIR"
     WORKDIR=
+}
+
+# A throwaway Citus cluster beside the plain one: a coordinator and two
+# workers on 127.0.0.1, each on a free port, from one initdb copied three
+# times, in a temporary directory owned by postgres; stopped and removed at
+# exit. Citus must be installed into PGBIN's PostgreSQL (lib/build-citus.sh).
+# Extra postgresql.conf lines come in CITUS_CONF. Sets CITUS_WORKDIR,
+# CITUS_PORTS (coordinator first) and CITUS_HOST (the socket directory).
+start_citus_cluster() {
+    local node port
+    CITUS_WORKDIR=$(mktemp -d /tmp/fkdoctor-citus.XXXXXX)
+    CITUS_HOST=$CITUS_WORKDIR
+    CITUS_PORTS=()
+    chown postgres "$CITUS_WORKDIR"
+    chmod 755 "$CITUS_WORKDIR"
+    trap cleanup EXIT
+    as_postgres_bin initdb -D "$CITUS_WORKDIR/coordinator" -A trust -E UTF8 --locale=C.UTF-8 \
+        >/dev/null || return 1
+    cat >> "$CITUS_WORKDIR/coordinator/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$CITUS_WORKDIR'
+shared_preload_libraries = 'citus'
+fsync = off
+max_connections = 100
+${CITUS_CONF:-}
+CONF
+    for node in worker1 worker2; do
+        as_postgres cp -a "$CITUS_WORKDIR/coordinator" "$CITUS_WORKDIR/$node" || return 1
+    done
+    for node in coordinator worker1 worker2; do
+        port=$(free_port)
+        CITUS_PORTS+=("$port")
+        echo "port = $port" >> "$CITUS_WORKDIR/$node/postgresql.conf"
+        as_postgres_bin pg_ctl -D "$CITUS_WORKDIR/$node" -l "$CITUS_WORKDIR/$node.log" -w start \
+            >/dev/null || { cat "$CITUS_WORKDIR/$node.log" >&2; return 1; }
+        citus_psql "$port" -c 'CREATE EXTENSION citus' >/dev/null || return 1
+    done
+    log "started a throwaway Citus cluster on 127.0.0.1: coordinator on port ${CITUS_PORTS[0]}," \
+        "workers on ${CITUS_PORTS[1]} and ${CITUS_PORTS[2]}, in $CITUS_WORKDIR"
+    citus_psql "${CITUS_PORTS[0]}" -q \
+        -c "SELECT citus_set_coordinator_host('127.0.0.1', ${CITUS_PORTS[0]})" \
+        -c "SELECT citus_add_node('127.0.0.1', ${CITUS_PORTS[1]})" \
+        -c "SELECT citus_add_node('127.0.0.1', ${CITUS_PORTS[2]})" >/dev/null
+}
+
+# psql on a node of the Citus cluster, by its port.
+citus_psql() { run_psql -h "$CITUS_HOST" -p "$1" -U postgres -d postgres "${@:2}"; }
+
+stop_citus_cluster() {
+    [ -n "${CITUS_WORKDIR:-}" ] || return 0
+    stop_servers_under "$CITUS_WORKDIR"
+    rm -rf "$CITUS_WORKDIR"
+    CITUS_WORKDIR=
 }
 
 run_psql() { "$PGBIN/psql" -X -v ON_ERROR_STOP=1 "$@"; }

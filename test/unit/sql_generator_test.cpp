@@ -245,9 +245,7 @@ fkd::ForeignKey distributed_orders_key()
 {
     fkd::ForeignKey key = orders_key();
     key.child.citus = fkd::CitusTable::Distributed;
-    key.child.distribution_column = "customer_id";
     key.parent.citus = fkd::CitusTable::Distributed;
-    key.parent.distribution_column = "id";
     return key;
 }
 
@@ -257,22 +255,25 @@ TEST(DistributedOrphanRows, PushesTheAntiJoinDownAndLocatesEachRowOnTheCoordinat
 {
     std::string query = fkd::distributed_orphan_rows_query(distributed_orders_key(), 10,
                                                            fkd::OrphanColumns::Located);
-    // The anti-join, with the distribution value and the limit, in a CTE
-    // Citus plans as a distributed subplan; no tableoid (a shard's).
+    // The anti-join, with the name of the shard each row was read from (as
+    // the worker writes it) and the limit, in a CTE Citus plans as a
+    // distributed subplan.
     EXPECT_EQ(query.rfind("WITH o AS MATERIALIZED (SELECT fk.ctid AS child_ctid, "
+                          "fk.tableoid::pg_catalog.regclass::pg_catalog.text AS shard_name, "
                           "pg_catalog.jsonb_build_object('order_id', fk.order_id) AS child_key, "
                           "pg_catalog.jsonb_build_object('customer_id', fk.customer_id) AS "
-                          "missing_key, fk.customer_id AS distribution_value FROM ONLY shop.orders "
-                          "fk LEFT JOIN ONLY shop.customers pk ON (",
+                          "missing_key FROM ONLY shop.orders fk LEFT JOIN ONLY shop.customers pk ON (",
                           0),
               0u);
+    // The shard's table (the child, or a partition of it), found on the
+    // coordinator from the shard id at the end of the shard's name.
     EXPECT_NE(query.find(" LIMIT 10) SELECT 'orders_customer_id_fkey'::pg_catalog.name, "
-                         "'shop.orders'::pg_catalog.regclass, 'shop.customers'::pg_catalog.regclass, "
+                         "COALESCE(w.logicalrelid, 'shop.orders'::pg_catalog.regclass), "
+                         "'shop.customers'::pg_catalog.regclass, "
                          "CASE WHEN w.node IS NOT NULL THEN o.child_ctid END"),
               std::string::npos);
-    EXPECT_EQ(query.find("tableoid"), std::string::npos);
-    EXPECT_NE(query.find("pg_catalog.get_shard_id_for_distribution_column("
-                         "'shop.orders'::pg_catalog.regclass, o.distribution_value)"),
+    EXPECT_NE(query.find("WHERE s.shardid OPERATOR(pg_catalog.=) pg_catalog.substring(o.shard_name, "
+                         "'_([0-9]+)\"?$')::pg_catalog.int8) w ON true"),
               std::string::npos);
     EXPECT_NE(query.find(", w.shardid, w.node FROM o LEFT JOIN LATERAL"), std::string::npos);
 }
@@ -281,13 +282,24 @@ TEST(DistributedOrphanRows, AReferenceTablesOnlyShardAndTheSixColumnsOf02)
 {
     fkd::ForeignKey key = distributed_orders_key();
     key.child.citus = fkd::CitusTable::Reference;
-    key.child.distribution_column.clear();
     std::string query =
         fkd::distributed_orphan_rows_query(key, std::nullopt, fkd::OrphanColumns::Basic);
-    EXPECT_EQ(query.find("get_shard_id_for_distribution_column"), std::string::npos);
-    EXPECT_EQ(query.find("distribution_value"), std::string::npos);
+    EXPECT_NE(query.find("AS shard_name"), std::string::npos);
     EXPECT_EQ(query.find("w.shardid, w.node"), std::string::npos);
     EXPECT_EQ(query.find("LIMIT"), std::string::npos);
+}
+
+TEST(DistributedOrphanRows, APlainChildOfACitusParentIsReportedAsItself)
+{
+    fkd::ForeignKey key = distributed_orders_key();
+    key.child.citus = fkd::CitusTable::None;
+    std::string query =
+        fkd::distributed_orphan_rows_query(key, std::nullopt, fkd::OrphanColumns::Located);
+    EXPECT_EQ(query.find("tableoid"), std::string::npos);
+    EXPECT_NE(query.find("'shop.orders'::pg_catalog.regclass, 'shop.customers'::pg_catalog.regclass, "
+                         "o.child_ctid, o.child_key, o.missing_key, NULL::pg_catalog.int8, "
+                         "NULL::pg_catalog.text FROM o"),
+              std::string::npos);
 }
 
 TEST(DistributedOrphanSample, TakesTheLeastTextNotTheLeastArray)
@@ -309,12 +321,15 @@ TEST(OrphanRows, The03ColumnsAreNullForATableThatIsNotCitus)
               std::string::npos);
 }
 
-TEST(DistributedOrphanRows, APartitionedTablesCtidIsAPartitionsAndIsNotReported)
+TEST(DistributedOrphanRows, APartitionedTablesRowIsLocatedInItsPartitionsShard)
 {
     fkd::ForeignKey key = distributed_orders_key();
     key.child.kind = 'p';
     std::string query =
         fkd::distributed_orphan_rows_query(key, std::nullopt, fkd::OrphanColumns::Located);
-    EXPECT_NE(query.find("'shop.customers'::pg_catalog.regclass, NULL::pg_catalog.tid, o.child_key"),
+    EXPECT_NE(query.find("FROM shop.orders fk"), std::string::npos);
+    EXPECT_NE(query.find("COALESCE(w.logicalrelid, 'shop.orders'::pg_catalog.regclass), "
+                         "'shop.customers'::pg_catalog.regclass, "
+                         "CASE WHEN w.node IS NOT NULL THEN o.child_ctid END"),
               std::string::npos);
 }
