@@ -73,10 +73,9 @@ Datum bitmap_step(FunctionCallInfo fcinfo)
     }
     if (PG_ARGISNULL(3))
         PG_RETURN_POINTER(state);
-    Datum value = PG_GETARG_DATUM(3);
-    KeyReader reader{KeyKind::Integer, 0, 1, {state->key_type, InvalidOid}};
-    std::uint64_t offset = static_cast<std::uint64_t>(read_key<IntegerKey>(reader, &value)) -
-                           static_cast<std::uint64_t>(state->least);
+    std::uint64_t offset =
+        static_cast<std::uint64_t>(integer_value(PG_GETARG_DATUM(3), state->key_type)) -
+        static_cast<std::uint64_t>(state->least);
     if (offset >= state->range)
         refuse_internal_call("A key is outside the range of the bitmap.");
     state->words[offset / 64] |= std::uint64_t{1} << (offset % 64);

@@ -113,42 +113,27 @@ void read_key_sets(FunctionCallInfo fcinfo, int sets_argument, MemoryContext con
                                  memory);
 }
 
-// The row's key columns, from the arguments after the key sets.
-constexpr int kMostColumns = 100;  // FUNC_MAX_ARGS
-
-struct RowColumns {
-    Datum values[kMostColumns];
-    bool nulls[kMostColumns];
-};
-
-void read_columns(FunctionCallInfo fcinfo, int first, RowColumns &row)
-{
-    for (int n = first; n < PG_NARGS(); ++n) {
-        row.values[n - first] = fcinfo->args[n].value;
-        row.nulls[n - first] = fcinfo->args[n].isnull;
-    }
-}
-
 // Calls found(key, missing) for each key whose columns are all set and not
 // in its parent's keys.
+// row: the key columns, the arguments after the key sets.
 template <typename Found>
-void find_orphans(const KeySetsInUse &in_use, const RowColumns &row, Found &&found)
+void find_orphans(const KeySetsInUse &in_use, const ArgumentRow &row, Found &&found)
 {
     for (std::size_t key = 0; key < in_use.sets.size(); ++key) {
         const KeyReader &reader = in_use.readers[key];
-        if (has_null(reader, row.nulls))
+        if (has_null(reader, row))
             continue;
         const FlatKeySet &set = in_use.sets[key];
         if (reader.kind == KeyKind::Text || reader.kind == KeyKind::Bpchar) {
-            TextKeyBytes bytes(row.values[reader.first], reader.kind);
+            TextKeyBytes bytes(row.value(reader.first), reader.kind);
             if (!set.text.contains(bytes.view()))
                 found(key, bytes.view());
         } else if (reader.kind == KeyKind::Integer) {
-            IntegerKey value = read_key<IntegerKey>(reader, row.values);
+            IntegerKey value = read_key<IntegerKey>(reader, row);
             if (!set.integer.contains(value))
                 found(key, value);
         } else {
-            WideKey value = read_key<WideKey>(reader, row.values);
+            WideKey value = read_key<WideKey>(reader, row);
             if (!set.wide.contains(value))
                 found(key, value);
         }
@@ -192,12 +177,10 @@ TallyState *first_state(FunctionCallInfo fcinfo, MemoryContext context)
 
 Datum tally_step(FunctionCallInfo fcinfo)
 {
-    MemoryContext context = aggregate_context(fcinfo);
     TallyState *state = state_argument(fcinfo, 0);
     if (!state)
-        state = first_state(fcinfo, context);
-    RowColumns row;
-    read_columns(fcinfo, 2, row);
+        state = first_state(fcinfo, aggregate_context(fcinfo));
+    ArgumentRow row{fcinfo->args + 2};
     TableTally &tally = *state->tally;
     tally.count_row();
     find_orphans(state->key_sets, row,
@@ -282,8 +265,7 @@ Datum row_is_orphan(FunctionCallInfo fcinfo)
             refuse_internal_call("fk_row_is_orphan checks one key.");
         flinfo->fn_extra = check;
     }
-    RowColumns row;
-    read_columns(fcinfo, 1, row);
+    ArgumentRow row{fcinfo->args + 1};
     bool orphan = false;
     find_orphans(check->key_sets, row, [&orphan](std::size_t, const auto &) { orphan = true; });
     PG_RETURN_BOOL(orphan);

@@ -171,7 +171,7 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t max_
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
                      column_types(key, Side::Parent), [&](const Datum *row, const bool *) {
                          every_few_rows(keys.size());
-                         keys.push_back(read_key<Key>(parent, row));
+                         keys.push_back(read_key<Key>(parent, QueryRow{row, nullptr}));
                          return true;
                      });
     if (keys.size() > limit)
@@ -432,15 +432,20 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
     std::int64_t found = 0;
     bool anti_join_wins = false;
-    visit_query_rows(orphan_locations_query(key, *internal_schema()), {OIDOID, TIDOID},
-                     [&](const Datum *values, const bool *) {
-                         every_few_rows(found);
-                         spool.add(DatumGetObjectId(values[0]),
-                                   reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
-                         anti_join_wins = too_many_orphans(++found, rows);
-                         return found < wanted && !anti_join_wins;
-                     },
-                     parameter->parameters());
+    // The planner cannot know that few rows pass fk_row_is_orphan (it takes
+    // a third), and would not let workers send them all: sending one costs
+    // next to nothing here. Past a quarter of the rows the check stops.
+    with_settings({{"parallel_tuple_cost", "0"}}, [&] {
+        visit_query_rows(orphan_locations_query(key, *internal_schema()), {OIDOID, TIDOID},
+                         [&](const Datum *values, const bool *) {
+                             every_few_rows(found);
+                             spool.add(DatumGetObjectId(values[0]),
+                                       reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
+                             anti_join_wins = too_many_orphans(++found, rows);
+                             return found < wanted && !anti_join_wins;
+                         },
+                         parameter->parameters());
+    });
     return !anti_join_wins;
 }
 
