@@ -19,11 +19,12 @@ source "$here/timing.sh"
 bench_options "$@"
 
 growth_sizes=()
+sparse_parents=0
 case $scale in
     small)   children=20000;   parents=2000;   orphans=20;   three_key_rows=8000;    half_rows=4000 ;;
     default) children=5000000; parents=500000; orphans=5000; three_key_rows=2000000; half_rows=1000000 ;;
     large)   children=5000000; parents=500000; orphans=5000; three_key_rows=2000000; half_rows=1000000
-             growth_sizes=(1000000 5000000 20000000) ;;
+             growth_sizes=(1000000 5000000 20000000); sparse_parents=20000000 ;;
     *) echo "unknown scale: $scale (small, default or large)" >&2; exit 2 ;;
 esac
 not_in_timeout=${NOT_IN_TIMEOUT:-60s}
@@ -54,7 +55,8 @@ quietly -c 'CREATE EXTENSION IF NOT EXISTS fkdoctor' -c 'ALTER EXTENSION fkdocto
 echo "generating data: $children child rows of $parents parents, $three_key_rows rows with three keys," \
      "$half_rows rows half orphans, $((5 * half_rows)) rows one in ten an orphan"
 quietly -v children=$children -v parents=$parents -v orphans=$orphans \
-    -v three_key_rows=$three_key_rows -v half_rows=$half_rows -f "$here/setup.sql"
+    -v three_key_rows=$three_key_rows -v half_rows=$half_rows -v sparse_parents=$sparse_parents \
+    -f "$here/setup.sql"
 for rows in "${growth_sizes[@]}"; do
     echo "generating data: $rows child rows for the growth series"
     quietly -v rows=$rows -v parents=$parents -f "$here/growth.sql"
@@ -86,9 +88,23 @@ add_query fk_orphans_half "SELECT count(*) FROM fk_orphans('bench.half')"
 # from being pushed into the workers: the rows reach the top, as they would
 # for a client).
 add_query jsonb_half "SELECT count(j) FROM ($(anti_join half parent_id parent 'to_jsonb(c) AS j') OFFSET 0) s"
+add_query floor_half "SELECT count(*) FROM bench.half"
+# The text key: the same work with codes for keys.
+add_query floor_text "SELECT count(*) FROM bench.text_child"
+add_query text_left_join "$(anti_join text_child parent_id codes)"
+add_query text_not_exists "SELECT count(*) FROM bench.text_child c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT FROM bench.codes p WHERE p.id = c.parent_id)"
+add_query fk_orphans_text "SELECT count(*) FROM fk_orphans('bench.text_child')"
 if [ "$has_audit" = t ]; then
     add_query fk_audit "SELECT count(*) FROM fk_audit('bench.child')"
     add_query fk_audit_3 "SELECT count(*) FROM fk_audit('bench.three_keys')"
+    add_query fk_audit_text "SELECT count(*) FROM fk_audit('bench.text_child')"
+fi
+# The parent that does not fit in memory (large scale).
+if [ "$sparse_parents" -gt 0 ]; then
+    add_query floor_sparse "SELECT count(*) FROM bench.sparse_child"
+    add_query sparse_not_exists "SELECT count(*) FROM bench.sparse_child c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT FROM bench.sparse_parent p WHERE p.id = c.parent_id)"
+    add_query fk_orphans_sparse "SELECT count(*) FROM fk_orphans('bench.sparse_child')"
+    [ "$has_audit" != t ] || add_query fk_audit_sparse "SELECT count(*) FROM fk_audit('bench.sparse_child')"
 fi
 for rows in "${growth_sizes[@]}"; do
     add_query growth_fk_$rows "SELECT count(*) FROM fk_orphans('bench.growth_$rows')"
