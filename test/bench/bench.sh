@@ -11,7 +11,8 @@
 # queries interleaved and their order rotated each round; medians are
 # compared as ratios to the reference measured in the same run. Peak memory
 # is measured per call in a fresh backend. Environment: NOT_IN_TIMEOUT
-# (default 60s), KEEP_DATA=1 keeps schema bench.
+# (default 60s), KEEP_DATA=1 keeps schema bench, SPARSE_PARENTS=N adds the
+# sparse parent of N keys at any scale (large: 20M).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -27,6 +28,7 @@ case $scale in
              growth_sizes=(1000000 5000000 20000000); sparse_parents=20000000 ;;
     *) echo "unknown scale: $scale (small, default or large)" >&2; exit 2 ;;
 esac
+sparse_parents=${SPARSE_PARENTS:-$sparse_parents}
 not_in_timeout=${NOT_IN_TIMEOUT:-60s}
 
 psql_bench() {
