@@ -9,6 +9,7 @@
 #include "core/key_set.hpp"
 #include "server/internal_calls.hpp"
 #include "server/key_columns.hpp"
+#include "server/varlena.hpp"
 
 namespace fkd {
 namespace {

@@ -19,6 +19,7 @@
 #include "server/key_columns.hpp"
 #include "server/key_set_memory.hpp"
 #include "server/parallel_key_check.hpp"
+#include "server/varlena.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"

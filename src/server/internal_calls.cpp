@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "core/errors.hpp"
+#include "server/varlena.hpp"
 
 extern "C" {
 #include "utils/builtins.h"

@@ -17,6 +17,7 @@
 #include "server/parallel_key_check.hpp"
 #include "server/settings.hpp"
 #include "server/spi_executor.hpp"
+#include "server/varlena.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"

@@ -1,11 +1,9 @@
 #include "server/key_columns.hpp"
+#include "server/varlena.hpp"
 
 
 extern "C" {
 #include "access/detoast.h"
-#if PG_VERSION_NUM >= 160000
-#include "varatt.h"
-#endif
 }
 
 namespace fkd {

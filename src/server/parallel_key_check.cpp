@@ -1,4 +1,5 @@
 #include "server/parallel_key_check.hpp"
+#include "server/varlena.hpp"
 
 #include <cstring>
 
