@@ -45,12 +45,12 @@ FROM generate_series(1, :children) g;
 SELECT :sparse_parents > 0 AS sparse \gset
 \if :sparse
 CREATE TABLE sparse_parent (id bigint PRIMARY KEY);
-INSERT INTO sparse_parent SELECT g * 1000003 FROM generate_series(1, :sparse_parents) g;
+INSERT INTO sparse_parent SELECT g * 1000003 FROM generate_series(1, :sparse_parents::bigint) g;
 CREATE TABLE sparse_child (id bigint PRIMARY KEY, parent_id bigint REFERENCES sparse_parent);
 INSERT INTO sparse_child
 SELECT g, CASE WHEN g % (:children / :orphans) = 0 THEN (1 + g % :sparse_parents) * 1000003 + 1
                ELSE (1 + g % :sparse_parents) * 1000003 END
-FROM generate_series(1, :children) g;
+FROM generate_series(1, :children::bigint) g;
 \endif
 
 -- Half the rows are orphans; and a table of the same size with a tenth as
