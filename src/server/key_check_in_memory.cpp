@@ -110,6 +110,14 @@ std::optional<std::int64_t> estimated_rows(const Relation &table)
     return std::stoll(*rows);
 }
 
+// Whether the table's statistics say it has more rows than limit: its keys
+// would not fit, and reading them to find out would be wasted.
+bool more_rows_than(const Relation &table, std::size_t limit)
+{
+    std::optional<std::int64_t> rows = estimated_rows(table);
+    return rows && static_cast<std::uint64_t>(*rows) > limit;
+}
+
 // Called with each row a visitor reads: checks for a cancel every few
 // thousand.
 void every_few_rows(std::uint64_t row)
@@ -167,6 +175,8 @@ std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t max_
                                          KeyMemory &memory)
 {
     std::size_t limit = max_bytes / kLoadBytesPerKey<Key>;
+    if (more_rows_than(key.parent, limit))
+        return nullptr;
     KeyReader parent = reader_for(key, 0, Side::Parent);
     KeyVector<Key> keys(&memory);
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(limit) + 1),
@@ -264,12 +274,15 @@ std::unique_ptr<KeyInMemory> load_bitmap_in_parallel(const ForeignKey &key,
 std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
                                            std::size_t max_bytes, KeyMemory &memory)
 {
+    // Each key takes a word of the arena at least: no more can fit.
+    std::size_t most_keys = max_bytes / sizeof(std::uint64_t);
+    if (more_rows_than(key.parent, most_keys))
+        return nullptr;
     TextKeySet parents(max_bytes, new_seed(), check_for_interrupts, &memory);
     std::uint64_t rows = 0;
     bool fits = true;
-    // Each key takes a word of the arena at least: no more can fit.
-    auto most_keys = static_cast<std::int64_t>(max_bytes / sizeof(std::uint64_t));
-    visit_query_rows(parent_keys_query(key, most_keys + 1), column_types(key, Side::Parent),
+    visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(most_keys) + 1),
+                     column_types(key, Side::Parent),
                      [&](const Datum *row, const bool *) {
                          every_few_rows(rows++);
                          TextKeyBytes bytes(row[0], kind);
