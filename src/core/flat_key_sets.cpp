@@ -88,29 +88,32 @@ std::optional<BitmapLookup> read_bitmap(WordReader &reader)
     return lookup;
 }
 
-// A text set's fields: its secret, its slots (as a hash set's) and its
-// arena, a whole number of words. Each slot's place is checked when it is
-// read (TextLookup::key_at).
+// A text set's fields: its secret, its table (4 bytes a slot, as a hash
+// set's slots), its entries and its arena, a whole number of words. Each
+// entry number and place is checked when it is read (TextLookup).
 std::optional<TextLookup> read_text(WordReader &reader)
 {
     std::optional<std::uint64_t> mask = reader.next(), multiplier = reader.next(),
                                  second = reader.next(), slot_count = reader.next(),
-                                 arena_bytes = reader.next();
+                                 entry_count = reader.next(), arena_bytes = reader.next();
     if (!arena_bytes || *arena_bytes % sizeof(std::uint64_t) != 0 ||
         (*slot_count != 0 && (!is_power_of_two(*slot_count) || *slot_count < 16)) ||
-        *slot_count > (std::uint64_t{1} << 58))
+        *slot_count > (std::uint64_t{1} << 58) || *entry_count > (std::uint64_t{1} << 58))
         return std::nullopt;
     TextLookup lookup;
     lookup.secret = {*mask, *multiplier, *second};
     lookup.slot_count = static_cast<std::size_t>(*slot_count);
     lookup.shift = 64 - log2_of(*slot_count);
-    const std::uint64_t *slots = reader.take(*slot_count * 2);
-    const std::uint64_t *arena = reader.take(*arena_bytes / sizeof(std::uint64_t));
-    if (!slots || !arena)
-        return std::nullopt;
-    lookup.slots = reinterpret_cast<const TextSlot *>(slots);
-    lookup.arena = reinterpret_cast<const unsigned char *>(arena);
+    lookup.entry_count = static_cast<std::size_t>(*entry_count);
     lookup.arena_bytes = static_cast<std::size_t>(*arena_bytes);
+    const std::uint64_t *table = reader.take(*slot_count / 2);
+    const std::uint64_t *entries = reader.take(*entry_count * 2);
+    const std::uint64_t *arena = reader.take(*arena_bytes / sizeof(std::uint64_t));
+    if (!table || !entries || !arena)
+        return std::nullopt;
+    lookup.table = reinterpret_cast<const std::uint32_t *>(table);
+    lookup.entries = reinterpret_cast<const TextEntry *>(entries);
+    lookup.arena = reinterpret_cast<const unsigned char *>(arena);
     return lookup;
 }
 
@@ -218,8 +221,10 @@ void write_set(const FlatKeySet &set, WordWriter &writer)
     case FlatSetKind::TextHash: {
         const TextLookup &text = set.text;
         writer.put({text.secret.mask, text.secret.multiplier, text.secret.second_multiplier,
-                    text.slot_count, text.arena_bytes});
-        writer.put(reinterpret_cast<const std::uint64_t *>(text.slots), text.slot_count * 2);
+                    text.slot_count, text.entry_count, text.arena_bytes});
+        // slot_count is 0 or a power of two of at least 16: whole words.
+        writer.put(reinterpret_cast<const std::uint64_t *>(text.table), text.slot_count / 2);
+        writer.put(reinterpret_cast<const std::uint64_t *>(text.entries), text.entry_count * 2);
         writer.put(reinterpret_cast<const std::uint64_t *>(text.arena),
                    text.arena_bytes / sizeof(std::uint64_t));
         break;

@@ -14,30 +14,41 @@
 
 namespace fkd {
 
-// A slot of the table: the key's hash, and 1 + where the key is in the
-// arena (0: a free slot). In the arena each key is its length (8 bytes),
-// then its bytes, padded to a multiple of 8.
-struct TextSlot {
+// A key in the set. hash: the key's hash with its two low bits replaced:
+// bit 0 set, and bit 1 set when the key is held in the entry itself: a key
+// of at most 7 bytes, in place's first 7 bytes, its length in the last
+// (short codes cost no visit to the arena). Otherwise place is where the
+// key is in the arena, where each key is its length (8 bytes), then its
+// bytes, padded to a multiple of 8.
+struct TextEntry {
     std::uint64_t hash = 0;
     std::uint64_t place = 0;
 };
 
 std::uint64_t text_hash(std::string_view key, const HashSecret &secret);
 
-// Lookups in a built table, wherever it is (an owning set's, or bytes a
-// parallel worker was sent: flat_key_sets.hpp). Every place is checked
-// against the arena's size before it is read.
+// Lookups in a built set, wherever it is (an owning set's, or bytes a
+// parallel worker was sent: flat_key_sets.hpp). The table is small (4 bytes
+// a slot: 1 + the key's entry, 0 for a free slot), so that it stays in the
+// cache; the entries are in the order the keys came, so that a child read
+// in the parent's order finds its keys' entries near each other. Every
+// entry number and place is checked before it is read.
 struct TextLookup {
-    const TextSlot *slots = nullptr;
+    const std::uint32_t *table = nullptr;
     std::size_t slot_count = 0;  // a power of two (kMinimumSlots or more), or 0
     int shift = 64;
     HashSecret secret{};
+    const TextEntry *entries = nullptr;
+    std::size_t entry_count = 0;
     const unsigned char *arena = nullptr;
     std::size_t arena_bytes = 0;
 
     bool contains(std::string_view key) const;
-    // The key at a slot's place, or nothing if the place is not one.
-    std::optional<std::string_view> key_at(std::uint64_t place) const;
+    // The key of an entry, or nothing if its place is not one the arena
+    // can give (the view may point into the entry).
+    std::optional<std::string_view> key_at(const TextEntry &entry) const;
+    // The entry a slot holds, or nothing for a free slot or a bad number.
+    const TextEntry *entry_at(std::size_t slot) const;
 };
 
 class TextKeySet {
@@ -56,17 +67,20 @@ public:
     TextLookup lookup() const;
     // Every key, as views into the arena (valid until the set changes).
     std::pmr::vector<std::string_view> keys(KeyMemory *memory) const;
-    std::size_t size() const { return size_; }
+    std::size_t size() const { return entries_.size(); }
     std::size_t bytes() const;
 
 private:
     bool grow_table();
+    // Where the key's bytes now start in the arena; nothing if they would
+    // not fit in max_bytes.
+    std::optional<std::size_t> append_to_arena(std::string_view key);
     bool room_for(std::size_t table_bytes, std::size_t arena_bytes) const;
 
-    std::pmr::vector<TextSlot> slots_;
+    std::pmr::vector<std::uint32_t> table_;
+    std::pmr::vector<TextEntry> entries_;
     std::pmr::vector<unsigned char> arena_;
     int shift_ = 64;
-    std::size_t size_ = 0;
     std::size_t max_bytes_;
     HashSecret secret_;
     InterruptCheck check_interrupts_;
