@@ -69,7 +69,8 @@ std::string row_estimate_query(const Relation &table)
     std::string child = quote_literal(quote_qualified(table.name)) + "::pg_catalog.regclass";
     // reltuples is -1 for a table never vacuumed or analyzed: no estimate.
     return "SELECT CASE WHEN pg_catalog.bool_and(c.reltuples >= 0) "
-           "THEN pg_catalog.sum(c.reltuples)::pg_catalog.int8 END "
+           "THEN pg_catalog.sum(c.reltuples)::pg_catalog.int8 END, "
+           "pg_catalog.sum(c.relpages)::pg_catalog.int8 "
            "FROM pg_catalog.pg_class c WHERE (c.oid = " + child + " AND c.relkind <> 'p') "
            "OR c.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(" + child +
            ") WHERE isleaf)";

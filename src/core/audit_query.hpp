@@ -23,8 +23,9 @@ std::string key_audit_query(const ForeignKey &key);
 // SELECT count(*) of the child's rows, as the key's checks read them.
 std::string child_row_count_query(const ForeignKey &key);
 
-// A table's rows, as its statistics estimate them (its leaf partitions'
-// for a partitioned table): one bigint, NULL where a table has no estimate.
+// A table's rows and pages, as its statistics estimate them (its leaf
+// partitions' for a partitioned table): two bigints, the rows NULL where a
+// table has no estimate.
 std::string row_estimate_query(const Relation &table);
 
 // One row, true when the key's child (all its partitions) is bigger than

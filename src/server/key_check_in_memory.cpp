@@ -101,13 +101,26 @@ std::vector<Oid> column_types(const ForeignKey &key, Side side)
     return types;
 }
 
-// A table's rows as its statistics estimate them; nothing if it has none.
+// A table's size as its statistics estimate it.
+struct SizeEstimate {
+    std::optional<std::int64_t> rows;  // nothing if it has no estimate
+    std::int64_t pages = 0;
+};
+
+SizeEstimate estimated_size(const Relation &table)
+{
+    TextRow size = query_text_rows(row_estimate_query(table)).at(0);
+    SizeEstimate estimate;
+    if (size.at(0))
+        estimate.rows = std::stoll(*size[0]);
+    if (size.at(1))
+        estimate.pages = std::stoll(*size[1]);
+    return estimate;
+}
+
 std::optional<std::int64_t> estimated_rows(const Relation &table)
 {
-    TextValue rows = query_value(row_estimate_query(table));
-    if (!rows)
-        return std::nullopt;
-    return std::stoll(*rows);
+    return estimated_size(table).rows;
 }
 
 // Whether the table's statistics say it has more rows than limit: its keys
@@ -420,15 +433,38 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
 namespace {
 
 // Reading orphans back by ctid costs more per row than the anti-join: once
-// a quarter of the child's rows (as the planner's statistics count them)
-// are orphans, past a few batches' worth, the anti-join wins.
+// a quarter of the rows read are orphans, past a few batches' worth, the
+// anti-join wins. Only orphans come back from the scan, with their ctids:
+// the rows read so far are taken to be those of the blocks up to the
+// furthest orphan (a parallel scan hands out blocks in order), at the
+// child's rows per block as its statistics count them.
 constexpr std::int64_t kOrphansBeforeJudging = 30000;
 constexpr std::int64_t kMostRowsPerOrphan = 4;
 
-bool too_many_orphans(std::int64_t orphans, std::optional<std::int64_t> rows)
-{
-    return rows && orphans >= kOrphansBeforeJudging && orphans * kMostRowsPerOrphan > *rows;
-}
+class OrphanDensity {
+public:
+    explicit OrphanDensity(const SizeEstimate &child)
+        : rows_per_block_(child.rows && child.pages > 0
+                              ? static_cast<double>(*child.rows) / child.pages
+                              : 0)
+    {
+    }
+
+    // Counts an orphan; true once orphans are too many for reading them back.
+    bool too_many_after(BlockNumber block)
+    {
+        furthest_block_ = std::max<std::int64_t>(furthest_block_, block);
+        double rows_read = (furthest_block_ + 1) * rows_per_block_;
+        ++orphans_;
+        return rows_per_block_ > 0 && orphans_ >= kOrphansBeforeJudging &&
+               orphans_ * kMostRowsPerOrphan > rows_read;
+    }
+
+private:
+    double rows_per_block_;
+    std::int64_t furthest_block_ = 0;
+    std::int64_t orphans_ = 0;
+};
 
 }  // namespace
 
@@ -442,7 +478,7 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     std::unique_ptr<KeySetsParameter> parameter = key_sets_parameter(loaded, memory_allowed());
     if (!parameter)
         return false;
-    std::optional<std::int64_t> rows = estimated_rows(key.child);
+    OrphanDensity density(estimated_size(key.child));
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
     std::int64_t found = 0;
     bool anti_join_wins = false;
@@ -452,10 +488,11 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     with_settings({{"parallel_tuple_cost", "0"}}, [&] {
         visit_query_rows(orphan_locations_query(key, *internal_schema()), {OIDOID, TIDOID},
                          [&](const Datum *values, const bool *) {
-                             every_few_rows(found);
-                             spool.add(DatumGetObjectId(values[0]),
-                                       reinterpret_cast<ItemPointer>(DatumGetPointer(values[1])));
-                             anti_join_wins = too_many_orphans(++found, rows);
+                             every_few_rows(found++);
+                             auto *ctid = reinterpret_cast<ItemPointer>(DatumGetPointer(values[1]));
+                             spool.add(DatumGetObjectId(values[0]), ctid);
+                             anti_join_wins =
+                                 density.too_many_after(ItemPointerGetBlockNumber(ctid));
                              return found < wanted && !anti_join_wins;
                          },
                          parameter->parameters());
