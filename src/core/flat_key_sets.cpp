@@ -3,6 +3,8 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "core/key_hash.hpp"
+
 namespace fkd {
 
 namespace {
@@ -50,6 +52,15 @@ int log2_of(std::uint64_t n)
     return log;
 }
 
+constexpr std::uint64_t kMostSlots = std::uint64_t{1} << 58;
+
+// A table's slot count as the sets make them: none, or a power of two of
+// at least kMinimumSlots (so that hash >> shift is always a slot).
+bool is_slot_count(std::uint64_t count)
+{
+    return count == 0 || (is_power_of_two(count) && count >= kMinimumSlots && count <= kMostSlots);
+}
+
 // A hash set's fields: no slots, or a power of two of them (at least 16,
 // as the sets make them) whose home slots, hash >> shift, are all in range.
 template <typename Key>
@@ -58,9 +69,7 @@ std::optional<HashLookup<Key>> read_hash(WordReader &reader)
     std::optional<std::uint64_t> mask = reader.next(), multiplier = reader.next(),
                                  second = reader.next(), empty = reader.next(),
                                  slot_count = reader.next();
-    if (!slot_count || *empty > 1 ||
-        (*slot_count != 0 && (!is_power_of_two(*slot_count) || *slot_count < 16)) ||
-        *slot_count > (std::uint64_t{1} << 58))
+    if (!slot_count || *empty > 1 || !is_slot_count(*slot_count))
         return std::nullopt;
     HashLookup<Key> lookup;
     lookup.secret = {*mask, *multiplier, *second};
@@ -97,8 +106,7 @@ std::optional<TextLookup> read_text(WordReader &reader)
                                  second = reader.next(), slot_count = reader.next(),
                                  entry_count = reader.next(), arena_bytes = reader.next();
     if (!arena_bytes || *arena_bytes % sizeof(std::uint64_t) != 0 ||
-        (*slot_count != 0 && (!is_power_of_two(*slot_count) || *slot_count < 16)) ||
-        *slot_count > (std::uint64_t{1} << 58) || *entry_count > (std::uint64_t{1} << 58))
+        !is_slot_count(*slot_count) || *entry_count > kMostSlots)
         return std::nullopt;
     TextLookup lookup;
     lookup.secret = {*mask, *multiplier, *second};

@@ -102,17 +102,12 @@ Datum bitmap_combine(FunctionCallInfo fcinfo)
 // least, range, then the words.
 bytea *bitmap_bytes(const BitmapState &state)
 {
-    std::size_t bytes = 2 * sizeof(std::uint64_t) + word_count(state.range) * sizeof(std::uint64_t);
-    if (bytes > MaxAllocSize - VARHDRSZ)
-        refuse_internal_call("The range of the bitmap is empty or too large.");
-    return pg_call([&state, bytes]() noexcept {
-        auto *result = static_cast<bytea *>(palloc(VARHDRSZ + bytes));
-        SET_VARSIZE(result, VARHDRSZ + bytes);
-        std::uint64_t header[2] = {static_cast<std::uint64_t>(state.least), state.range};
-        memcpy(VARDATA(result), header, sizeof header);
-        memcpy(VARDATA(result) + sizeof header, state.words, bytes - sizeof header);
-        return result;
-    });
+    std::uint64_t header[2] = {static_cast<std::uint64_t>(state.least), state.range};
+    std::size_t words = word_count(state.range) * sizeof(std::uint64_t);
+    bytea *result = new_bytea(sizeof header + words);
+    memcpy(VARDATA(result), header, sizeof header);
+    memcpy(VARDATA(result) + sizeof header, state.words, words);
+    return result;
 }
 
 Datum bitmap_serialize(FunctionCallInfo fcinfo)

@@ -45,18 +45,24 @@ const void *aligned_bytes(Datum argument, std::size_t skip, MemoryContext contex
     });
 }
 
-bytea *new_bytea(const void *data, std::size_t size)
+bytea *new_bytea(std::size_t size)
 {
     if (size > MaxAllocSize - VARHDRSZ)
         throw Error(kProgramLimitExceeded, "fkdoctor's state of a scan is too large",
                     "It would take more than 1 GB.",
                     "Lower maintenance_work_mem, or set fkdoctor.check_in_memory to off.");
-    return pg_call([data, size]() noexcept {
+    return pg_call([size]() noexcept {
         auto *result = static_cast<bytea *>(palloc(VARHDRSZ + size));
         SET_VARSIZE(result, VARHDRSZ + size);
-        memcpy(VARDATA(result), data, size);
         return result;
     });
+}
+
+bytea *new_bytea(const void *data, std::size_t size)
+{
+    bytea *result = new_bytea(size);
+    memcpy(VARDATA(result), data, size);
+    return result;
 }
 
 }  // namespace fkd

@@ -27,7 +27,8 @@ MemoryContext aggregate_context(FunctionCallInfo fcinfo);
 const void *aligned_bytes(Datum argument, std::size_t skip, MemoryContext context,
                           std::size_t &size);
 
-// A new bytea of size bytes, copied from data.
+// A new bytea of size bytes, for the caller to fill; or copied from data.
+bytea *new_bytea(std::size_t size);
 bytea *new_bytea(const void *data, std::size_t size);
 
 // Made in context and never destroyed: it goes with the context, and so

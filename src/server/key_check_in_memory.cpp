@@ -123,11 +123,10 @@ std::optional<std::int64_t> estimated_rows(const Relation &table)
     return estimated_size(table).rows;
 }
 
-// Whether the table's statistics say it has more rows than limit: its keys
-// would not fit, and reading them to find out would be wasted.
-bool more_rows_than(const Relation &table, std::size_t limit)
+// Whether a parent's estimated rows are more than limit: its keys would not
+// fit, and reading them to find out would be wasted.
+bool more_rows_than(std::optional<std::int64_t> rows, std::size_t limit)
 {
-    std::optional<std::int64_t> rows = estimated_rows(table);
     return rows && static_cast<std::uint64_t>(*rows) > limit;
 }
 
@@ -184,11 +183,12 @@ template <typename Key>
 constexpr std::size_t kLoadBytesPerKey = 4 * sizeof(Key);
 
 template <typename Key>
-std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key, std::size_t max_bytes,
-                                         KeyMemory &memory)
+std::unique_ptr<KeyInMemory> load_key_of(const ForeignKey &key,
+                                         std::optional<std::int64_t> parent_rows,
+                                         std::size_t max_bytes, KeyMemory &memory)
 {
     std::size_t limit = max_bytes / kLoadBytesPerKey<Key>;
-    if (more_rows_than(key.parent, limit))
+    if (more_rows_than(parent_rows, limit))
         return nullptr;
     KeyReader parent = reader_for(key, 0, Side::Parent);
     KeyVector<Key> keys(&memory);
@@ -255,16 +255,16 @@ constexpr std::uint64_t kMostBitsPerKey = 128;
 // enough for one and it takes at most half of max_bytes; nothing otherwise
 // (and for no keys), for the parent to be read in this backend.
 std::unique_ptr<KeyInMemory> load_bitmap_in_parallel(const ForeignKey &key,
+                                                     const std::string &schema,
+                                                     std::optional<std::int64_t> rows,
                                                      std::size_t max_bytes, KeyMemory &memory)
 {
-    std::optional<std::string> schema = internal_schema();
     TextRow ends = query_text_rows(parent_key_range_query(key)).at(0);
-    if (!schema || !ends.at(0) || !ends.at(1))
+    if (!ends.at(0) || !ends.at(1))
         return nullptr;
     auto least = static_cast<IntegerKey>(std::stoll(*ends[0]));
     std::uint64_t range = static_cast<std::uint64_t>(std::stoll(*ends[1])) -
                           static_cast<std::uint64_t>(least) + 1;
-    std::optional<std::int64_t> rows = estimated_rows(key.parent);
     if (range == 0 || range > static_cast<std::uint64_t>(INT64_MAX) ||
         range / 64 + 1 > max_bytes / 2 / sizeof(std::uint64_t) ||
         (rows && *rows > 0 && range / kMostBitsPerKey > static_cast<std::uint64_t>(*rows)))
@@ -272,7 +272,7 @@ std::unique_ptr<KeyInMemory> load_bitmap_in_parallel(const ForeignKey &key,
     auto bitmap = std::make_unique<BitmapKeyInMemory>(least, range, memory);
     std::size_t bytes = bitmap->bytes();
     bool complete = false;
-    visit_query_rows(parent_key_bitmap_query(key, *schema, least, static_cast<std::int64_t>(range)),
+    visit_query_rows(parent_key_bitmap_query(key, schema, least, static_cast<std::int64_t>(range)),
                      {BYTEAOID}, [&](const Datum *values, const bool *nulls) {
                          complete = !nulls[0] && copy_bitmap(values[0], least, range,
                                                              bitmap->words(), bytes);
@@ -285,11 +285,12 @@ std::unique_ptr<KeyInMemory> load_bitmap_in_parallel(const ForeignKey &key,
 
 // Text keys go straight into their set, which refuses what does not fit.
 std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
+                                           std::optional<std::int64_t> parent_rows,
                                            std::size_t max_bytes, KeyMemory &memory)
 {
     // Each key takes a word of the arena at least: no more can fit.
     std::size_t most_keys = max_bytes / sizeof(std::uint64_t);
-    if (more_rows_than(key.parent, most_keys))
+    if (more_rows_than(parent_rows, most_keys))
         return nullptr;
     TextKeySet parents(max_bytes, new_seed(), check_for_interrupts, &memory);
     std::uint64_t rows = 0;
@@ -308,19 +309,20 @@ std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
 }
 
 // The key's parent keys read into memory; nothing if they do not fit in
-// max_bytes.
-std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, std::size_t max_bytes,
-                                      KeyMemory &memory)
+// max_bytes. schema: fkdoctor's internal functions'.
+std::unique_ptr<KeyInMemory> load_key(const ForeignKey &key, const std::string &schema,
+                                      std::size_t max_bytes, KeyMemory &memory)
 {
     KeyKind kind = *kind_of(key);
+    std::optional<std::int64_t> rows = estimated_rows(key.parent);
     if (kind == KeyKind::Text || kind == KeyKind::Bpchar)
-        return load_text_key(key, kind, max_bytes, memory);
+        return load_text_key(key, kind, rows, max_bytes, memory);
     if (kind == KeyKind::Integer) {
-        if (std::unique_ptr<KeyInMemory> bitmap = load_bitmap_in_parallel(key, max_bytes, memory))
+        if (auto bitmap = load_bitmap_in_parallel(key, schema, rows, max_bytes, memory))
             return bitmap;
-        return load_key_of<IntegerKey>(key, max_bytes, memory);
+        return load_key_of<IntegerKey>(key, rows, max_bytes, memory);
     }
-    return load_key_of<WideKey>(key, max_bytes, memory);
+    return load_key_of<WideKey>(key, rows, max_bytes, memory);
 }
 
 // The keys whose parents fitted, in the order of their columns in the
@@ -333,13 +335,14 @@ struct LoadedKeys {
     std::size_t bytes = 0;
 };
 
-LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, std::size_t max_bytes,
-                        KeyMemory &memory)
+LoadedKeys load_parents(const std::vector<const ForeignKey *> &keys, const std::string &schema,
+                        std::size_t max_bytes, KeyMemory &memory)
 {
     LoadedKeys loaded;
     for (std::size_t n = 0; n < keys.size(); ++n) {
         Stopwatch watch;
-        std::unique_ptr<KeyInMemory> key = load_key(*keys[n], max_bytes - loaded.bytes, memory);
+        std::unique_ptr<KeyInMemory> key =
+            load_key(*keys[n], schema, max_bytes - loaded.bytes, memory);
         if (!key)
             continue;
         loaded.bytes += key->bytes();
@@ -400,8 +403,11 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
     std::size_t max_bytes = memory_allowed();
     MemoryScanResult result;
     result.keys.resize(keys.size());
+    std::optional<std::string> schema = internal_schema();
+    if (!schema)
+        return result;
     KeySetMemory memory;  // first: the sets that use it go before it
-    LoadedKeys loaded = load_parents(keys, max_bytes, memory);
+    LoadedKeys loaded = load_parents(keys, *schema, max_bytes, memory);
     if (loaded.keys.empty())
         return result;
     std::unique_ptr<KeySetsParameter> parameter = key_sets_parameter(loaded, max_bytes);
@@ -410,7 +416,7 @@ MemoryScanResult scan_keys_in_memory(const std::vector<const ForeignKey *> &keys
 
     Stopwatch scan_watch;
     std::vector<std::int64_t> tally;
-    visit_query_rows(orphan_tally_query(loaded.keys, *internal_schema()), {INT8ARRAYOID},
+    visit_query_rows(orphan_tally_query(loaded.keys, *schema), {INT8ARRAYOID},
                      [&](const Datum *values, const bool *nulls) {
                          tally = tally_of(values, nulls, loaded.keys.size());
                          return true;
@@ -450,20 +456,19 @@ public:
     {
     }
 
-    // Counts an orphan; true once orphans are too many for reading them back.
-    bool too_many_after(BlockNumber block)
+    // Whether the orphans found so far, the last of them at block, are too
+    // many for reading them back.
+    bool too_many(std::int64_t orphans, BlockNumber block)
     {
         furthest_block_ = std::max<std::int64_t>(furthest_block_, block);
         double rows_read = (furthest_block_ + 1) * rows_per_block_;
-        ++orphans_;
-        return rows_per_block_ > 0 && orphans_ >= kOrphansBeforeJudging &&
-               orphans_ * kMostRowsPerOrphan > rows_read;
+        return rows_per_block_ > 0 && orphans >= kOrphansBeforeJudging &&
+               orphans * kMostRowsPerOrphan > rows_read;
     }
 
 private:
     double rows_per_block_;
     std::int64_t furthest_block_ = 0;
-    std::int64_t orphans_ = 0;
 };
 
 }  // namespace
@@ -471,8 +476,11 @@ private:
 bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> limit,
                              OrphanSpool &spool)
 {
+    std::optional<std::string> schema = internal_schema();
+    if (!schema)
+        return false;
     KeySetMemory memory;
-    LoadedKeys loaded = load_parents({&key}, memory_allowed(), memory);
+    LoadedKeys loaded = load_parents({&key}, *schema, memory_allowed(), memory);
     if (loaded.keys.empty())
         return false;
     std::unique_ptr<KeySetsParameter> parameter = key_sets_parameter(loaded, memory_allowed());
@@ -486,13 +494,13 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     // a third), and would not let workers send them all: sending one costs
     // next to nothing here. Past a quarter of the rows the check stops.
     with_settings({{"parallel_tuple_cost", "0"}}, [&] {
-        visit_query_rows(orphan_locations_query(key, *internal_schema()), {OIDOID, TIDOID},
+        visit_query_rows(orphan_locations_query(key, *schema), {OIDOID, TIDOID},
                          [&](const Datum *values, const bool *) {
                              every_few_rows(found++);
                              auto *ctid = reinterpret_cast<ItemPointer>(DatumGetPointer(values[1]));
                              spool.add(DatumGetObjectId(values[0]), ctid);
                              anti_join_wins =
-                                 density.too_many_after(ItemPointerGetBlockNumber(ctid));
+                                 density.too_many(found, ItemPointerGetBlockNumber(ctid));
                              return found < wanted && !anti_join_wins;
                          },
                          parameter->parameters());
