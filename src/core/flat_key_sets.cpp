@@ -97,8 +97,8 @@ std::optional<BitmapLookup> read_bitmap(WordReader &reader)
     return lookup;
 }
 
-// A text set's fields: its secret, its table (4 bytes a slot, as a hash
-// set's slots), its entries and its arena, a whole number of words. Each
+// A text set's fields: its secret, its table (a word a slot), its entries
+// and its arena, a whole number of words. Each
 // entry number and place is checked when it is read (TextLookup).
 std::optional<TextLookup> read_text(WordReader &reader)
 {
@@ -114,12 +114,12 @@ std::optional<TextLookup> read_text(WordReader &reader)
     lookup.shift = 64 - log2_of(*slot_count);
     lookup.entry_count = static_cast<std::size_t>(*entry_count);
     lookup.arena_bytes = static_cast<std::size_t>(*arena_bytes);
-    const std::uint64_t *table = reader.take(*slot_count / 2);
+    const std::uint64_t *table = reader.take(*slot_count);
     const std::uint64_t *entries = reader.take(*entry_count * 2);
     const std::uint64_t *arena = reader.take(*arena_bytes / sizeof(std::uint64_t));
     if (!table || !entries || !arena)
         return std::nullopt;
-    lookup.table = reinterpret_cast<const std::uint32_t *>(table);
+    lookup.table = table;
     lookup.entries = reinterpret_cast<const TextEntry *>(entries);
     lookup.arena = reinterpret_cast<const unsigned char *>(arena);
     return lookup;
@@ -230,8 +230,7 @@ void write_set(const FlatKeySet &set, WordWriter &writer)
         const TextLookup &text = set.text;
         writer.put({text.secret.mask, text.secret.multiplier, text.secret.second_multiplier,
                     text.slot_count, text.entry_count, text.arena_bytes});
-        // slot_count is 0 or a power of two of at least 16: whole words.
-        writer.put(reinterpret_cast<const std::uint64_t *>(text.table), text.slot_count / 2);
+        writer.put(text.table, text.slot_count);
         writer.put(reinterpret_cast<const std::uint64_t *>(text.entries), text.entry_count * 2);
         writer.put(reinterpret_cast<const std::uint64_t *>(text.arena),
                    text.arena_bytes / sizeof(std::uint64_t));

@@ -24,6 +24,9 @@ inline std::uint64_t mix(std::uint64_t word, std::uint64_t mask, std::uint64_t m
     return h ^ (h >> 33);
 }
 
+// Asks for the cache line at address, for a lookup that will read it soon.
+inline void prefetch(const void *address) { __builtin_prefetch(address); }
+
 // The shift that leaves a hash's top log2(slots) bits.
 inline int shift_for(std::size_t slots)
 {

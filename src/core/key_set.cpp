@@ -96,6 +96,13 @@ bool HashLookup<Key>::contains(const Key &key) const
     return slot && slots[*slot] == key;
 }
 
+template <typename Key>
+void HashLookup<Key>::prefetch(const Key &key) const
+{
+    if (slot_count != 0)
+        fkd::prefetch(&slots[static_cast<std::size_t>(hash_of(key, secret) >> shift)]);
+}
+
 template struct HashLookup<IntegerKey>;
 template struct HashLookup<WideKey>;
 

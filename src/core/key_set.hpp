@@ -83,6 +83,9 @@ struct HashLookup {
     bool holds_empty_marker = false;  // the set holds the value its free slots are marked with
 
     bool contains(const Key &key) const;
+    // Fetches the key's first slot into the cache (lookup_batch.hpp).
+    void prefetch(const Key &key) const;
+    bool worth_batching() const { return true; }
 };
 
 // The value a free slot holds (a key equal to it is kept as a flag).
@@ -112,6 +115,10 @@ struct IntegerLookup {
     {
         return is_bitmap ? bitmap.contains(key) : hash.contains(key);
     }
+    // A bitmap stays in the cache: only a hash set's lookups gain from
+    // being made together.
+    bool worth_batching() const { return !is_bitmap; }
+    void prefetch(IntegerKey key) const { hash.prefetch(key); }
 };
 
 // A hash set with linear probing. insert() refuses to grow past max_bytes,

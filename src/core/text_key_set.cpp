@@ -11,42 +11,103 @@ namespace fkd {
 namespace {
 
 constexpr std::size_t kWord = sizeof(std::uint64_t);
-constexpr std::uint64_t kTaken = 1, kInSlot = 2, kFlags = kTaken | kInSlot;
 constexpr std::size_t kMostInSlot = kWord - 1;
+constexpr unsigned char kReference = 0xFF;
 
 std::size_t padded(std::size_t length) { return (length + kWord - 1) / kWord * kWord; }
 
-// A key's slot hash: its hash with the flags.
-std::uint64_t slot_hash(std::uint64_t hash, bool in_slot)
+bool held_in_slot(std::string_view key) { return key.size() <= kMostInSlot; }
+
+// Slots are made and read byte by byte (memcpy), so that a short key's
+// bytes are the slot's first bytes in memory whatever the byte order.
+using SlotBytes = unsigned char[kWord];
+
+std::uint64_t slot_of(const SlotBytes &bytes)
 {
-    return (hash & ~kFlags) | kTaken | (in_slot ? kInSlot : 0);
+    std::uint64_t slot;
+    std::memcpy(&slot, bytes, kWord);
+    return slot;
 }
 
-bool same_hash(std::uint64_t slot, std::uint64_t hash) { return (slot & ~kFlags) == (hash & ~kFlags); }
-
-// A short key in a slot's place: its bytes, then its length in the last.
-std::uint64_t in_slot_place(std::string_view key)
+unsigned char last_byte(std::uint64_t slot)
 {
-    unsigned char bytes[kWord] = {};
+    SlotBytes bytes;
+    std::memcpy(bytes, &slot, kWord);
+    return bytes[kWord - 1];
+}
+
+// A short key's slot: its bytes, then its length + 1 in the last byte.
+std::uint64_t in_slot(std::string_view key)
+{
+    SlotBytes bytes = {};
     std::memcpy(bytes, key.data(), key.size());
-    bytes[kWord - 1] = static_cast<unsigned char>(key.size());
-    std::uint64_t place;
-    std::memcpy(&place, bytes, kWord);
-    return place;
+    bytes[kWord - 1] = static_cast<unsigned char>(key.size() + 1);
+    return slot_of(bytes);
+}
+
+// A longer key's slot: its entry number, 24 bits of its hash, kReference.
+std::uint64_t reference_slot(std::uint32_t number, std::uint64_t hash)
+{
+    SlotBytes bytes = {};
+    std::memcpy(bytes, &number, sizeof number);
+    for (int n = 0; n < 3; ++n)
+        bytes[4 + n] = static_cast<unsigned char>(hash >> (8 * (n + 1)));
+    bytes[kWord - 1] = kReference;
+    return slot_of(bytes);
+}
+
+std::uint32_t number_in(std::uint64_t slot)
+{
+    std::uint32_t number;
+    std::memcpy(&number, &slot, sizeof number);
+    return number;
+}
+
+// A reference slot without its entry number: its hash bits and kReference.
+std::uint64_t reference_tag(std::uint64_t slot)
+{
+    static const std::uint64_t mask = reference_slot(0, ~std::uint64_t{0});
+    return slot & mask;
+}
+
+// What a key's slot holds: the key itself, or (for a longer key) its
+// reference without the entry number, which find_text_slot compares by tag.
+struct WantedSlot {
+    std::uint64_t hash;
+    std::uint64_t slot;
+};
+
+WantedSlot wanted_slot(std::string_view key, const HashSecret &secret)
+{
+    std::uint64_t hash = text_hash(key, secret);
+    return {hash, held_in_slot(key) ? in_slot(key) : reference_tag(reference_slot(0, hash))};
+}
+
+bool holds_long_key(const TextLookup &table, std::uint64_t slot, std::uint64_t hash,
+                    std::string_view key)
+{
+    std::uint32_t number = number_in(slot);
+    if (number >= table.entry_count || table.entries[number].hash != hash)
+        return false;
+    std::optional<std::string_view> held = table.key_in_entry(table.entries[number]);
+    return held && *held == key;
 }
 
 // Where a key is in the table, or the free slot for it, along its probes;
 // nothing past kMaxProbes.
-std::optional<std::size_t> find_text_slot(const TextLookup &table, std::uint64_t hash,
+std::optional<std::size_t> find_text_slot(const TextLookup &table, const WantedSlot &wanted,
                                           std::string_view key)
 {
     std::size_t mask = table.slot_count - 1;
-    std::size_t slot = static_cast<std::size_t>(hash >> table.shift);
+    std::size_t slot = static_cast<std::size_t>(wanted.hash >> table.shift);
+    bool short_key = held_in_slot(key);
     for (std::size_t probes = 1; probes <= kMaxProbes; ++probes, slot = (slot + 1) & mask) {
-        if (table.table[slot] == 0)
+        std::uint64_t held = table.table[slot];
+        if (held == 0)
             return slot;
-        const TextEntry *entry = table.entry_at(slot);
-        if (entry && same_hash(entry->hash, hash) && table.key_at(*entry) == key)
+        if (short_key ? held == wanted.slot
+                      : reference_tag(held) == wanted.slot &&
+                            holds_long_key(table, held, wanted.hash, key))
             return slot;
     }
     return std::nullopt;
@@ -54,9 +115,10 @@ std::optional<std::size_t> find_text_slot(const TextLookup &table, std::uint64_t
 
 }  // namespace
 
-// Eight bytes at a time through the keyed mix, the length last.
 std::uint64_t text_hash(std::string_view key, const HashSecret &secret)
 {
+    if (held_in_slot(key))
+        return mix(in_slot(key), secret.mask, secret.multiplier);
     std::uint64_t h = secret.mask;
     std::size_t at = 0;
     for (; at + kWord <= key.size(); at += kWord) {
@@ -71,23 +133,8 @@ std::uint64_t text_hash(std::string_view key, const HashSecret &secret)
     return mix(key.size(), h, secret.second_multiplier);
 }
 
-const TextEntry *TextLookup::entry_at(std::size_t slot) const
+std::optional<std::string_view> TextLookup::key_in_entry(const TextEntry &entry) const
 {
-    std::uint32_t number = table[slot];
-    if (number == 0 || number > entry_count)
-        return nullptr;
-    return &entries[number - 1];
-}
-
-std::optional<std::string_view> TextLookup::key_at(const TextEntry &entry) const
-{
-    if (entry.hash & kInSlot) {
-        const auto *bytes = reinterpret_cast<const char *>(&entry.place);
-        auto length = static_cast<unsigned char>(bytes[kWord - 1]);
-        if (length > kMostInSlot)
-            return std::nullopt;
-        return std::string_view(bytes, length);
-    }
     std::uint64_t start = entry.place;
     if (start > arena_bytes || arena_bytes - start < kWord)
         return std::nullopt;
@@ -99,12 +146,33 @@ std::optional<std::string_view> TextLookup::key_at(const TextEntry &entry) const
                             static_cast<std::size_t>(length));
 }
 
+std::optional<std::string_view> TextLookup::key_in(std::size_t slot) const
+{
+    std::uint64_t held = table[slot];
+    unsigned char last = last_byte(held);
+    if (last == kReference) {
+        std::uint32_t number = number_in(held);
+        if (number >= entry_count)
+            return std::nullopt;
+        return key_in_entry(entries[number]);
+    }
+    if (held == 0 || last > kMostInSlot + 1)
+        return std::nullopt;
+    return std::string_view(reinterpret_cast<const char *>(&table[slot]), last - 1);
+}
+
 bool TextLookup::contains(std::string_view key) const
 {
     if (slot_count == 0)
         return false;
-    std::optional<std::size_t> slot = find_text_slot(*this, text_hash(key, secret), key);
+    std::optional<std::size_t> slot = find_text_slot(*this, wanted_slot(key, secret), key);
     return slot && table[*slot] != 0;
+}
+
+void TextLookup::prefetch(std::string_view key) const
+{
+    if (slot_count != 0)
+        fkd::prefetch(&table[static_cast<std::size_t>(text_hash(key, secret) >> shift)]);
 }
 
 TextKeySet::TextKeySet(std::size_t max_bytes, HashSeed seed, InterruptCheck check_interrupts,
@@ -122,7 +190,7 @@ TextLookup TextKeySet::lookup() const
 
 std::size_t TextKeySet::bytes() const
 {
-    return table_.capacity() * sizeof(std::uint32_t) + entries_.capacity() * sizeof(TextEntry) +
+    return table_.capacity() * sizeof(std::uint64_t) + entries_.capacity() * sizeof(TextEntry) +
            arena_.capacity();
 }
 
@@ -131,28 +199,39 @@ bool TextKeySet::room_for(std::size_t fixed_bytes, std::size_t growing_bytes) co
     return fixed_bytes <= max_bytes_ && growing_bytes <= max_bytes_ - fixed_bytes;
 }
 
-// Twice the slots, each entry placed again by its stored hash.
-bool TextKeySet::grow_table()
+bool TextKeySet::rehash(std::size_t count)
 {
-    std::size_t count = std::max(kMinimumSlots, 2 * table_.size());
+    std::size_t slots = kMinimumSlots;
+    while (slots / 2 < count && slots <= max_bytes_ / sizeof(std::uint64_t))
+        slots *= 2;
     std::size_t others = entries_.capacity() * sizeof(TextEntry) + arena_.capacity();
-    if (count > max_bytes_ / sizeof(std::uint32_t) || !room_for(others, count * sizeof(std::uint32_t)))
+    if (slots > max_bytes_ / sizeof(std::uint64_t) || !room_for(others, slots * sizeof(std::uint64_t)))
         return false;
-    std::pmr::vector<std::uint32_t> grown(count, 0, table_.get_allocator());
-    int shift = shift_for(count);
-    for (std::size_t n = 0; n < entries_.size(); ++n) {
+    std::pmr::vector<std::uint64_t> grown(slots, 0, table_.get_allocator());
+    int shift = shift_for(slots);
+    for (std::size_t n = 0; n < table_.size(); ++n) {
         if (check_interrupts_ && (n + 1) % kKeysPerInterruptCheck == 0)
             check_interrupts_();
-        std::size_t at = static_cast<std::size_t>(entries_[n].hash >> shift), probes = 1;
+        std::uint64_t held = table_[n];
+        if (held == 0)
+            continue;
+        std::uint64_t hash = last_byte(held) == kReference ? entries_[number_in(held)].hash
+                                                           : mix(held, secret_.mask, secret_.multiplier);
+        std::size_t at = static_cast<std::size_t>(hash >> shift), probes = 1;
         while (grown[at] != 0 && probes++ <= kMaxProbes)
-            at = (at + 1) & (count - 1);
+            at = (at + 1) & (slots - 1);
         if (grown[at] != 0)
             return false;
-        grown[at] = static_cast<std::uint32_t>(n + 1);
+        grown[at] = held;
     }
     table_.swap(grown);
     shift_ = shift;
     return true;
+}
+
+bool TextKeySet::reserve(std::size_t count)
+{
+    return 2 * count <= table_.size() || rehash(count);
 }
 
 namespace {
@@ -178,42 +257,42 @@ bool room_for_one_more(Vector &items, std::size_t other_bytes, std::size_t max_b
 
 TextKeySet::Insert TextKeySet::insert(std::string_view key)
 {
-    std::uint64_t hash = text_hash(key, secret_);
+    WantedSlot wanted = wanted_slot(key, secret_);
     std::optional<std::size_t> slot;
     if (!table_.empty()) {
-        slot = find_text_slot(lookup(), hash, key);
+        slot = find_text_slot(lookup(), wanted, key);
         if (slot && table_[*slot] != 0)
             return Insert::Present;
     }
-    if (entries_.size() >= std::numeric_limits<std::uint32_t>::max() - 1)
-        return Insert::Full;
-    if (2 * (entries_.size() + 1) > table_.size()) {
-        if (!grow_table())
+    if (2 * (size_ + 1) > table_.size()) {
+        if (!rehash(size_ + 1))
             return Insert::Full;
-        slot = find_text_slot(lookup(), hash, key);
+        slot = find_text_slot(lookup(), wanted, key);
     }
-    if (!slot || !room_for_one_more(entries_,
-                                    table_.capacity() * sizeof(std::uint32_t) + arena_.capacity(),
-                                    max_bytes_))
+    if (!slot)
         return Insert::Full;
-    TextEntry entry{slot_hash(hash, key.size() <= kMostInSlot), 0};
-    if (key.size() <= kMostInSlot) {
-        entry.place = in_slot_place(key);
+    if (held_in_slot(key)) {
+        table_[*slot] = wanted.slot;
     } else {
+        if (entries_.size() >= std::numeric_limits<std::uint32_t>::max() ||
+            !room_for_one_more(entries_,
+                               table_.capacity() * sizeof(std::uint64_t) + arena_.capacity(),
+                               max_bytes_))
+            return Insert::Full;
         std::optional<std::size_t> start = append_to_arena(key);
         if (!start)
             return Insert::Full;
-        entry.place = *start;
+        entries_.push_back({wanted.hash, *start});
+        table_[*slot] = reference_slot(static_cast<std::uint32_t>(entries_.size() - 1), wanted.hash);
     }
-    entries_.push_back(entry);
-    table_[*slot] = static_cast<std::uint32_t>(entries_.size());
+    ++size_;
     return Insert::Added;
 }
 
 std::optional<std::size_t> TextKeySet::append_to_arena(std::string_view key)
 {
     std::size_t needed = kWord + padded(key.size());
-    std::size_t others = table_.capacity() * sizeof(std::uint32_t) +
+    std::size_t others = table_.capacity() * sizeof(std::uint64_t) +
                          entries_.capacity() * sizeof(TextEntry);
     if (key.size() > max_bytes_ || !room_for(others, arena_.size() + needed))
         return std::nullopt;
@@ -234,10 +313,11 @@ std::optional<std::size_t> TextKeySet::append_to_arena(std::string_view key)
 std::pmr::vector<std::string_view> TextKeySet::keys(KeyMemory *memory) const
 {
     std::pmr::vector<std::string_view> keys(memory);
-    keys.reserve(entries_.size());
+    keys.reserve(size_);
     TextLookup table = lookup();
-    for (const TextEntry &entry : entries_)
-        keys.push_back(*table.key_at(entry));
+    for (std::size_t slot = 0; slot < table_.size(); ++slot)
+        if (table_[slot] != 0)
+            keys.push_back(*table.key_in(slot));
     return keys;
 }
 

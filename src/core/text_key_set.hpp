@@ -1,7 +1,8 @@
 // Sets of text keys, for text, varchar and bpchar keys compared under a
-// deterministic collation, where equality is equality of bytes: the keys'
-// bytes in one arena, and an open-addressing table of their hashes (keyed
-// by a per-call secret, as in key_set.hpp) pointing into it. Plain C++, no
+// deterministic collation, where equality is equality of bytes: an
+// open-addressing table (placed by a hash keyed by a per-call secret, as in
+// key_set.hpp) that holds short keys itself and points into an arena for
+// longer ones. Plain C++, no
 // PostgreSQL headers; the memory comes from the std::pmr resource given.
 #pragma once
 
@@ -14,27 +15,27 @@
 
 namespace fkd {
 
-// A key in the set. hash: the key's hash with its two low bits replaced:
-// bit 0 set, and bit 1 set when the key is held in the entry itself: a key
-// of at most 7 bytes, in place's first 7 bytes, its length in the last
-// (short codes cost no visit to the arena). Otherwise place is where the
-// key is in the arena, where each key is its length (8 bytes), then its
-// bytes, padded to a multiple of 8.
+// A key of more than 7 bytes: its hash, and where it is in the arena, where
+// each such key is its length (8 bytes), then its bytes, padded to a
+// multiple of 8.
 struct TextEntry {
     std::uint64_t hash = 0;
     std::uint64_t place = 0;
 };
 
+// A key's hash: a key of at most 7 bytes is hashed as the word its slot
+// holds (one keyed mix), a longer one 8 bytes at a time.
 std::uint64_t text_hash(std::string_view key, const HashSecret &secret);
 
 // Lookups in a built set, wherever it is (an owning set's, or bytes a
-// parallel worker was sent: flat_key_sets.hpp). The table is small (4 bytes
-// a slot: 1 + the key's entry, 0 for a free slot), so that it stays in the
-// cache; the entries are in the order the keys came, so that a child read
-// in the parent's order finds its keys' entries near each other. Every
-// entry number and place is checked before it is read.
+// parallel worker was sent: flat_key_sets.hpp). A slot is 8 bytes, so that
+// a lookup of a short key reads one slot and nothing else: 0 for a free
+// slot; a key of at most 7 bytes held in the slot itself, its bytes then its
+// length + 1 in the last byte; or a longer key's entry number and 24 bits of
+// its hash, the last byte 0xFF. Every entry number and place is checked
+// before it is read.
 struct TextLookup {
-    const std::uint32_t *table = nullptr;
+    const std::uint64_t *table = nullptr;
     std::size_t slot_count = 0;  // a power of two (kMinimumSlots or more), or 0
     int shift = 64;
     HashSecret secret{};
@@ -44,11 +45,14 @@ struct TextLookup {
     std::size_t arena_bytes = 0;
 
     bool contains(std::string_view key) const;
-    // The key of an entry, or nothing if its place is not one the arena
-    // can give (the view may point into the entry).
-    std::optional<std::string_view> key_at(const TextEntry &entry) const;
-    // The entry a slot holds, or nothing for a free slot or a bad number.
-    const TextEntry *entry_at(std::size_t slot) const;
+    // Fetches the key's first slot into the cache (lookup_batch.hpp).
+    void prefetch(std::string_view key) const;
+    bool worth_batching() const { return true; }
+    // The key a slot holds, or nothing for a free slot or one whose length,
+    // entry number or place is bad (the view may point into the table).
+    std::optional<std::string_view> key_in(std::size_t slot) const;
+    // A longer key's bytes in the arena, or nothing if its place is bad.
+    std::optional<std::string_view> key_in_entry(const TextEntry &entry) const;
 };
 
 class TextKeySet {
@@ -63,23 +67,31 @@ public:
     enum class Insert { Added, Present, Full };
     Insert insert(std::string_view key);
     bool contains(std::string_view key) const { return lookup().contains(key); }
+    void prefetch(std::string_view key) const { lookup().prefetch(key); }
+    bool worth_batching() const { return true; }
     // Valid until the set changes.
     TextLookup lookup() const;
-    // Every key, as views into the arena (valid until the set changes).
+    // Makes room in the table for count keys at once; false if it would
+    // not fit in max_bytes (then the set grows as keys come).
+    bool reserve(std::size_t count);
+    // Every key, in no order, as views into the set (valid until it changes).
     std::pmr::vector<std::string_view> keys(KeyMemory *memory) const;
-    std::size_t size() const { return entries_.size(); }
+    std::size_t size() const { return size_; }
     std::size_t bytes() const;
 
 private:
-    bool grow_table();
+    // A table of slots enough for count keys (at most half full), the keys
+    // placed again; false if it would not fit.
+    bool rehash(std::size_t count);
     // Where the key's bytes now start in the arena; nothing if they would
     // not fit in max_bytes.
     std::optional<std::size_t> append_to_arena(std::string_view key);
     bool room_for(std::size_t table_bytes, std::size_t arena_bytes) const;
 
-    std::pmr::vector<std::uint32_t> table_;
-    std::pmr::vector<TextEntry> entries_;
+    std::pmr::vector<std::uint64_t> table_;
+    std::pmr::vector<TextEntry> entries_;  // the keys of more than 7 bytes
     std::pmr::vector<unsigned char> arena_;
+    std::size_t size_ = 0;
     int shift_ = 64;
     std::size_t max_bytes_;
     HashSecret secret_;

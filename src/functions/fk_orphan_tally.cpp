@@ -14,6 +14,7 @@
 // row (a constant or a query parameter), since it is read once per scan.
 #include "core/errors.hpp"
 #include "core/flat_key_sets.hpp"
+#include "core/lookup_batch.hpp"
 #include "core/table_tally.hpp"
 #include "server/internal_calls.hpp"
 #include "server/key_columns.hpp"
@@ -114,11 +115,11 @@ void read_key_sets(FunctionCallInfo fcinfo, int sets_argument, MemoryContext con
                                  memory);
 }
 
-// Calls found(key, missing) for each key whose columns are all set and not
-// in its parent's keys.
+// Calls check(key, lookup, value) for each key whose columns are all set:
+// lookup is its parent's set, value the row's key as the set holds it.
 // row: the key columns, the arguments after the key sets.
-template <typename Found>
-void find_orphans(const KeySetsInUse &in_use, const ArgumentRow &row, Found &&found)
+template <typename Check>
+void check_keys(const KeySetsInUse &in_use, const ArgumentRow &row, Check &&check)
 {
     for (std::size_t key = 0; key < in_use.sets.size(); ++key) {
         const KeyReader &reader = in_use.readers[key];
@@ -127,19 +128,26 @@ void find_orphans(const KeySetsInUse &in_use, const ArgumentRow &row, Found &&fo
         const FlatKeySet &set = in_use.sets[key];
         if (reader.kind == KeyKind::Text || reader.kind == KeyKind::Bpchar) {
             TextKeyBytes bytes(row.value(reader.first), reader.kind);
-            if (!set.text.contains(bytes.view()))
-                found(key, bytes.view());
+            check(key, set.text, bytes.view());
         } else if (reader.kind == KeyKind::Integer) {
-            IntegerKey value = read_key<IntegerKey>(reader, row);
-            if (!set.integer.contains(value))
-                found(key, value);
+            check(key, set.integer, read_key<IntegerKey>(reader, row));
         } else {
-            WideKey value = read_key<WideKey>(reader, row);
-            if (!set.wide.contains(value))
-                found(key, value);
+            check(key, set.wide, read_key<WideKey>(reader, row));
         }
     }
 }
+
+// One key's lookups held back (core/lookup_batch.hpp), in the batch of its
+// set's kind.
+struct HeldKeys {
+    LookupBatch<IntegerKey> integer;
+    LookupBatch<WideKey> wide;
+    LookupBatch<std::string_view> text;
+
+    LookupBatch<IntegerKey> &of(IntegerKey) { return integer; }
+    LookupBatch<WideKey> &of(const WideKey &) { return wide; }
+    LookupBatch<std::string_view> &of(std::string_view) { return text; }
+};
 
 constexpr std::uint32_t kStateTag = 0x666B6474;  // "fkdt"
 
@@ -148,7 +156,29 @@ struct TallyState {
     std::uint32_t tag = kStateTag;
     KeySetMemory memory;
     KeySetsInUse key_sets{&memory};  // none in a state made by combining
+    std::pmr::vector<HeldKeys> held{&memory};  // one for each key set
     std::optional<TableTally> tally;
+
+    // What a row's key, or one held back, comes to: counted if an orphan.
+    template <typename Lookup>
+    auto look_up_in(std::size_t key, const Lookup &lookup)
+    {
+        return [this, key, &lookup](const auto &value) {
+            if (!lookup.contains(value))
+                tally->add_orphan(key, value);
+        };
+    }
+
+    // Answers the lookups held back: before the tally is read or sent.
+    void answer_all_held()
+    {
+        for (std::size_t key = 0; key < held.size(); ++key) {
+            const FlatKeySet &set = key_sets.sets[key];
+            held[key].integer.drain(look_up_in(key, set.integer));
+            held[key].wide.drain(look_up_in(key, set.wide));
+            held[key].text.drain(look_up_in(key, set.text));
+        }
+    }
 };
 
 TallyState *state_argument(FunctionCallInfo fcinfo, int n)
@@ -171,6 +201,7 @@ TallyState *first_state(FunctionCallInfo fcinfo, MemoryContext context)
         refuse_internal_call("The key sets must be a constant or a query parameter.");
     auto *state = make_in<TallyState>(context);
     read_key_sets(fcinfo, 1, context, state->key_sets);
+    state->held.resize(state->key_sets.sets.size());
     state->tally.emplace(shapes_of(state->key_sets.sets, &state->memory), new_seed(),
                          &state->memory);
     return state;
@@ -182,10 +213,12 @@ Datum tally_step(FunctionCallInfo fcinfo)
     if (!state)
         state = first_state(fcinfo, aggregate_context(fcinfo));
     ArgumentRow row{fcinfo->args + 2};
-    TableTally &tally = *state->tally;
-    tally.count_row();
-    find_orphans(state->key_sets, row,
-                 [&tally](std::size_t key, const auto &missing) { tally.add_orphan(key, missing); });
+    state->tally->count_row();
+    check_keys(state->key_sets, row,
+               [state](std::size_t key, const auto &lookup, const auto &value) {
+                   use_soon(state->held[key].of(value), lookup, value,
+                            state->look_up_in(key, lookup));
+               });
     PG_RETURN_POINTER(state);
 }
 
@@ -196,6 +229,9 @@ Datum tally_combine(FunctionCallInfo fcinfo)
     TallyState *theirs = state_argument(fcinfo, 1);
     if (!theirs)
         PG_RETURN_POINTER(mine);
+    theirs->answer_all_held();
+    if (mine)
+        mine->answer_all_held();
     if (!mine) {
         mine = make_in<TallyState>(context);
         mine->tally.emplace(theirs->tally->shapes(), new_seed(), &mine->memory);
@@ -208,7 +244,9 @@ Datum tally_combine(FunctionCallInfo fcinfo)
 Datum tally_serialize(FunctionCallInfo fcinfo)
 {
     aggregate_context(fcinfo);
-    const TableTally &tally = *state_argument(fcinfo, 0)->tally;
+    TallyState *state = state_argument(fcinfo, 0);
+    state->answer_all_held();
+    const TableTally &tally = *state->tally;
     std::size_t size = tally.serialized_bytes();
     // VARDATA is 4 bytes into its block: written aligned, then copied there.
     std::pmr::vector<std::uint64_t> words(size / sizeof(std::uint64_t), default_key_memory());
@@ -238,6 +276,7 @@ Datum tally_result(FunctionCallInfo fcinfo)
     TallyState *state = state_argument(fcinfo, 0);
     if (!state)
         PG_RETURN_NULL();
+    state->answer_all_held();
     std::vector<std::int64_t> result = state->tally->result();
     std::vector<Datum> datums(result.begin(), result.end());  // int8 is by value
     ArrayType *array = pg_call([&datums]() noexcept {
@@ -268,7 +307,9 @@ Datum row_is_orphan(FunctionCallInfo fcinfo)
     }
     ArgumentRow row{fcinfo->args + 1};
     bool orphan = false;
-    find_orphans(check->key_sets, row, [&orphan](std::size_t, const auto &) { orphan = true; });
+    check_keys(check->key_sets, row, [&orphan](std::size_t, const auto &lookup, const auto &value) {
+        orphan = orphan || !lookup.contains(value);
+    });
     PG_RETURN_BOOL(orphan);
 }
 

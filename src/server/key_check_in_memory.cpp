@@ -9,6 +9,7 @@
 #include "core/errors.hpp"
 #include "core/flat_key_sets.hpp"
 #include "core/key_set.hpp"
+#include "core/lookup_batch.hpp"
 #include "core/text_key_set.hpp"
 #include "core/sql_generator.hpp"
 #include "core/stopwatch.hpp"
@@ -293,16 +294,25 @@ std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
     if (more_rows_than(parent_rows, most_keys))
         return nullptr;
     TextKeySet parents(max_bytes, new_seed(), check_for_interrupts, &memory);
+    // Room for the keys the statistics expect, so that the table is not
+    // placed again and again as it fills (if it does not fit, it grows).
+    if (parent_rows && *parent_rows > 0)
+        parents.reserve(static_cast<std::size_t>(*parent_rows));
     std::uint64_t rows = 0;
     bool fits = true;
+    LookupBatch<std::string_view> held;
+    auto insert = [&](std::string_view key) {
+        fits = fits && parents.insert(key) != TextKeySet::Insert::Full;
+    };
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(most_keys) + 1),
                      column_types(key, Side::Parent),
                      [&](const Datum *row, const bool *) {
                          every_few_rows(rows++);
                          TextKeyBytes bytes(row[0], kind);
-                         fits = parents.insert(bytes.view()) != TextKeySet::Insert::Full;
+                         use_soon(held, parents, bytes.view(), insert);
                          return fits;
                      });
+    held.drain(insert);
     if (!fits)
         return nullptr;
     return std::make_unique<KeyInMemoryOf<std::string_view>>(std::move(parents));

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,6 +28,37 @@ TEST(TextKeySet, HoldsEachKeyOnceByItsBytes)
     EXPECT_FALSE(set.contains("a"));
     EXPECT_FALSE(set.contains("k1 "));
     EXPECT_EQ(set.keys(default_key_memory()).size(), 4u);
+}
+
+TEST(TextKeySet, TellsApartKeysAroundTheLengthHeldInASlot)
+{
+    TextKeySet set(1 << 20, kSeed);
+    std::vector<std::string> keys = {"", std::string(1, '\0'), std::string(2, '\0'), "abcdef",
+                                     "abcdefg", "abcdefgh", std::string("abcdefg\0", 8),
+                                     "abcdefghi", std::string(7, '\xff'), std::string(8, '\xff')};
+    for (const std::string &key : keys)
+        ASSERT_EQ(set.insert(key), TextKeySet::Insert::Added) << key.size();
+    for (const std::string &key : keys)
+        EXPECT_EQ(set.insert(key), TextKeySet::Insert::Present) << key.size();
+    EXPECT_FALSE(set.contains("abcdefgi"));
+    EXPECT_FALSE(set.contains(std::string(3, '\0')));
+    std::pmr::vector<std::string_view> held = set.keys(default_key_memory());
+    std::vector<std::string> listed(held.begin(), held.end());
+    std::sort(listed.begin(), listed.end());
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(listed, keys);
+}
+
+TEST(TextKeySet, ReservesOnlyWhatFits)
+{
+    TextKeySet set(1 << 16, kSeed);
+    EXPECT_FALSE(set.reserve(1 << 20));
+    EXPECT_TRUE(set.reserve(1000));
+    std::size_t reserved = set.bytes();
+    for (int n = 0; n < 1000; ++n)
+        ASSERT_EQ(set.insert("k" + std::to_string(n)), TextKeySet::Insert::Added);
+    EXPECT_EQ(set.bytes(), reserved);
+    EXPECT_TRUE(set.contains("k999"));
 }
 
 TEST(TextKeySet, GrowsAndRefusesPastItsMemory)
