@@ -1,6 +1,7 @@
 #include "core/key_set.hpp"
 
 #include "core/key_hash.hpp"
+#include "core/lookup_batch.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -68,6 +69,25 @@ void every_few_keys(std::size_t n, const InterruptCheck &check_interrupts)
 {
     if (n % kKeysPerInterruptCheck == kKeysPerInterruptCheck - 1 && check_interrupts)
         check_interrupts();
+}
+
+// Room for the keys, then each inserted, the slot of the one kLookupBatchKeys
+// ahead fetched meanwhile (lookup_batch.hpp); false if they do not fit.
+template <typename Key>
+bool insert_all(KeyHashSet<Key> &set, const KeyVector<Key> &keys,
+                const InterruptCheck &check_interrupts)
+{
+    if (!set.reserve(keys.size()))
+        return false;
+    HashLookup<Key> lookup = set.lookup();
+    for (std::size_t n = 0; n < keys.size(); ++n) {
+        every_few_keys(n, check_interrupts);
+        if (n + kLookupBatchKeys < keys.size())
+            lookup.prefetch(keys[n + kLookupBatchKeys]);
+        if (set.insert(keys[n]) == KeyHashSet<Key>::Insert::Full)
+            return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -254,13 +274,8 @@ std::optional<IntegerKeySet> IntegerKeySet::build(const KeyVector<IntegerKey> &k
     if (hash_bytes > max_bytes)
         return std::nullopt;
     KeyHashSet<IntegerKey> &hash = set.hash_.emplace(hash_bytes, seed, InterruptCheck{}, memory);
-    if (!hash.reserve(keys.size()))
+    if (!insert_all(hash, keys, check_interrupts))
         return std::nullopt;
-    for (std::size_t n = 0; n < keys.size(); ++n) {
-        every_few_keys(n, check_interrupts);
-        if (hash.insert(keys[n]) == KeyHashSet<IntegerKey>::Insert::Full)
-            return std::nullopt;
-    }
     return set;
 }
 
@@ -289,13 +304,8 @@ std::optional<WideKeySet> WideKeySet::build(const KeyVector<WideKey> &keys,
     if (bytes > max_bytes)
         return std::nullopt;
     WideKeySet set(bytes, seed, memory);
-    if (!set.hash_.reserve(keys.size()))
+    if (!insert_all(set.hash_, keys, check_interrupts))
         return std::nullopt;
-    for (std::size_t n = 0; n < keys.size(); ++n) {
-        every_few_keys(n, check_interrupts);
-        if (set.hash_.insert(keys[n]) == KeyHashSet<WideKey>::Insert::Full)
-            return std::nullopt;
-    }
     return set;
 }
 
