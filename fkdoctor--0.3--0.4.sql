@@ -44,6 +44,34 @@ CREATE FUNCTION fkdoctor_internal.fk_row_is_orphan(bytea, VARIADIC "any")
 RETURNS boolean AS 'MODULE_PATHNAME', 'fk_row_is_orphan'
 LANGUAGE C STABLE PARALLEL SAFE;
 
+CREATE FUNCTION fkdoctor_internal.fk_orphan_locations_step(internal, bytea, bigint, oid, tid, VARIADIC "any")
+RETURNS internal AS 'MODULE_PATHNAME', 'fk_orphan_locations_step'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_orphan_locations_combine(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'fk_orphan_locations_combine'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_orphan_locations_serialize(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'fk_orphan_locations_serialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_orphan_locations_deserialize(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'fk_orphan_locations_deserialize'
+LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION fkdoctor_internal.fk_orphan_locations_result(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'fk_orphan_locations_result'
+LANGUAGE C PARALLEL SAFE;
+
+-- fk_orphan_locations(key_sets, most, tableoid, ctid, key columns...): where
+-- the rows it is given that are orphans of the one key set are (at most
+-- most of them, and whether there were more), as bytes.
+CREATE AGGREGATE fkdoctor_internal.fk_orphan_locations(bytea, bigint, oid, tid, VARIADIC "any") (
+    SFUNC = fkdoctor_internal.fk_orphan_locations_step,
+    STYPE = internal,
+    FINALFUNC = fkdoctor_internal.fk_orphan_locations_result,
+    COMBINEFUNC = fkdoctor_internal.fk_orphan_locations_combine,
+    SERIALFUNC = fkdoctor_internal.fk_orphan_locations_serialize,
+    DESERIALFUNC = fkdoctor_internal.fk_orphan_locations_deserialize,
+    PARALLEL = SAFE);
+
 -- fk_key_bitmap(least, range, key): the bitmap of the keys it is given,
 -- each in [least, least + range), as bytes (least, range, then the words):
 -- how a parent's dense integer keys are read in parallel.

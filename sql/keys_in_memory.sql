@@ -170,6 +170,45 @@ FROM generate_series(1, 400) g;
 RESET session_replication_role;
 SELECT * FROM audit_vs_reference('labelled');
 SELECT audit_scans('labelled');
+-- fk_orphans() of a key in a hash set (a text key here) finds its orphans
+-- in one scan that makes its lookups together, and reads them by ctid. Past
+-- the orphans it keeps (a fortieth of maintenance_work_mem, 16 bytes each:
+-- 1638 in 1MB) it scans again with the filter, which spills them; with a
+-- quarter of the rows or more orphans (past 30,000), the anti-join reads
+-- them. The same orphans every way.
+CREATE TABLE many_codes (code text PRIMARY KEY);
+INSERT INTO many_codes SELECT 'c' || g FROM generate_series(1, 1000) g;
+CREATE TABLE coded (id int PRIMARY KEY, code text REFERENCES many_codes);
+SET session_replication_role = replica;
+INSERT INTO coded SELECT g, CASE WHEN g % 10 = 0 THEN 'x' || g ELSE 'c' || (1 + g % 1000) END
+FROM generate_series(1, 20000) g;
+CREATE TABLE half_coded (id int PRIMARY KEY, code text REFERENCES many_codes);
+INSERT INTO half_coded SELECT g, CASE WHEN g % 2 = 0 THEN 'x' || g ELSE 'c' || (1 + g % 1000) END
+FROM generate_series(1, 80000) g;
+RESET session_replication_role;
+ANALYZE coded, half_coded;
+CREATE FUNCTION orphan_scans(t regclass, OUT scans bigint, OUT orphans bigint,
+                             OUT orphans_right boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint := scans(t);
+    found tid[];
+BEGIN
+    SELECT array_agg(child_ctid) INTO found FROM fk_orphans(t);
+    scans := scans(t) - before;
+    orphans := cardinality(found);
+    orphans_right := NOT EXISTS (SELECT unnest(found) EXCEPT ALL
+                                 SELECT child_ctid FROM reference_orphans(t))
+                     AND NOT EXISTS (SELECT child_ctid FROM reference_orphans(t) EXCEPT ALL
+                                     SELECT unnest(found));
+END $$;
+SELECT * FROM orphan_scans('coded');
+BEGIN;
+SET LOCAL maintenance_work_mem = '1MB';
+SELECT * FROM orphan_scans('coded');
+COMMIT;
+SELECT * FROM orphan_scans('half_coded');
+
 -- Under a nondeterministic collation equal text may differ in its bytes:
 -- such a key is left to the anti-join (its own scan), with the same answers.
 CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);

@@ -35,6 +35,27 @@ SELECT fkdoctor_internal.fk_row_is_orphan('\x0102'::bytea, 1);
 SELECT fkdoctor_internal.fk_row_is_orphan(NULL, 1);
 SELECT fkdoctor_internal.fk_row_is_orphan(sets, 1) FROM fkd_par_sets;
 SELECT fkdoctor_internal.fk_row_is_orphan(:'good', 1.5);
+-- fk_orphan_locations: the limit, whether there were more orphans than it,
+-- how many it kept, then each one's table and block (one word: the table's
+-- oid above the block) and offset; the same wrong ways are refused, and a
+-- limit that is missing, negative or changes from row to row.
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 10, 16384::oid, t, k)
+FROM (VALUES ('(0,1)'::tid, 1), ('(0,2)', 5), ('(1,3)', NULL), ('(4294967295,65535)', 7)) v(t, k);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 1, 16384::oid, t, k)
+FROM (VALUES ('(0,1)'::tid, 5), ('(0,2)', 6)) v(t, k);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 10, 1::oid, '(0,1)', k)
+FROM (VALUES (1)) v(k) WHERE false;
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', -1, 1::oid, '(0,1)', 1);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', NULL, 1::oid, '(0,1)', 1);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', n, 1::oid, '(0,1)', 1)
+FROM (VALUES (1), (2)) v(n);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 5, NULL, '(0,1)', 1);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 5, 1::oid, NULL, 1);
+SELECT fkdoctor_internal.fk_orphan_locations('\x00'::bytea, 5, 1::oid, '(0,1)', 1);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 5, 1::oid, '(0,1)', 'text'::text);
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 5, 1::oid, '(0,1)');
+SELECT fkdoctor_internal.fk_orphan_locations(sets, 5, 1::oid, '(0,1)', 1) FROM fkd_par_sets;
+SELECT fkdoctor_internal.fk_orphan_locations(:'good', 5, 1::oid, '(0,1)', 1) OVER ();
 -- fk_key_bitmap: least and range, then the bitmap's word; a key outside
 -- the range, a range that is empty or too large, a key that is not an
 -- integer are refused.

@@ -402,11 +402,12 @@ std::string row_location()
     return alias + ".tableoid, " + alias + ".ctid";
 }
 
-// internal_schema.function($1, the keys' child columns)
+// internal_schema.function($1, other arguments, the keys' child columns)
 std::string key_sets_call(const std::string &internal_schema, const char *function,
-                          const std::vector<const ForeignKey *> &keys)
+                          const std::vector<const ForeignKey *> &keys,
+                          const std::string &other_arguments = "")
 {
-    return quote_identifier(internal_schema) + "." + function + "($1, " +
+    return quote_identifier(internal_schema) + "." + function + "($1, " + other_arguments +
            join_list(child_key_columns(keys), ", ") + ")";
 }
 
@@ -444,10 +445,19 @@ std::string orphan_tally_query(const std::vector<const ForeignKey *> &keys,
            child_scan(*keys.front());
 }
 
-std::string orphan_locations_query(const ForeignKey &key, const std::string &internal_schema)
+std::string orphan_filter_query(const ForeignKey &key, const std::string &internal_schema)
 {
     return "SELECT " + row_location() + child_scan(key) + " WHERE " +
            key_sets_call(internal_schema, "fk_row_is_orphan", {&key});
+}
+
+std::string orphan_locations_query(const ForeignKey &key, const std::string &internal_schema,
+                                   std::int64_t most)
+{
+    return "SELECT " +
+           key_sets_call(internal_schema, "fk_orphan_locations", {&key},
+                         std::to_string(most) + "::pg_catalog.int8, " + row_location() + ", ") +
+           child_scan(key);
 }
 
 std::string orphan_rows_at_query(const ForeignKey &key, const Relation &table,

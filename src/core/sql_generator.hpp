@@ -173,8 +173,12 @@ std::string child_keys_query(const std::vector<const ForeignKey *> &keys, RowLoc
 // one row of bigint[] (NULL for an empty child);
 std::string orphan_tally_query(const std::vector<const ForeignKey *> &keys,
                                const std::string &internal_schema);
-// and the table and ctid of each of the key's orphan rows.
-std::string orphan_locations_query(const ForeignKey &key, const std::string &internal_schema);
+// the table and ctid of each of the key's orphan rows, a row each;
+std::string orphan_filter_query(const ForeignKey &key, const std::string &internal_schema);
+// and the same as one row of bytes (fk_orphan_locations: at most `most` of
+// them, and whether there were more; NULL for an empty child).
+std::string orphan_locations_query(const ForeignKey &key, const std::string &internal_schema,
+                                   std::int64_t most);
 
 // The rows of fk_orphans() for the key at the given ctids of table (the
 // child, or one of its leaf partitions), already known to be orphans.

@@ -14,11 +14,11 @@
 namespace fkd {
 namespace {
 
-constexpr std::uint32_t kBitmapTag = 0x666B6462;  // "fkdb"
 // The biggest bitmap asked for: 1 GB of words, as a bytea can hold.
 constexpr std::uint64_t kMostBits = (MaxAllocSize - 64) / 8 * 8 * 8 - 64;
 
 struct BitmapState {
+    static constexpr std::uint32_t kTag = 0x666B6462;  // "fkdb"
     std::uint32_t tag;
     Oid key_type;  // of the step's key argument (not known when combining)
     IntegerKey least;
@@ -35,7 +35,7 @@ BitmapState *new_bitmap(MemoryContext context, IntegerKey least, std::uint64_t r
     std::size_t bytes = word_count(range) * sizeof(std::uint64_t);
     return pg_call([=]() noexcept {
         auto *state = static_cast<BitmapState *>(MemoryContextAlloc(context, sizeof(BitmapState)));
-        *state = {kBitmapTag, InvalidOid, least, range,
+        *state = {BitmapState::kTag, InvalidOid, least, range,
                   static_cast<std::uint64_t *>(MemoryContextAllocExtended(
                       context, bytes, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO))};
         return state;
@@ -44,12 +44,7 @@ BitmapState *new_bitmap(MemoryContext context, IntegerKey least, std::uint64_t r
 
 BitmapState *bitmap_argument(FunctionCallInfo fcinfo, int n)
 {
-    if (PG_ARGISNULL(n))
-        return nullptr;
-    auto *state = reinterpret_cast<BitmapState *>(PG_GETARG_POINTER(n));
-    if (state->tag != kBitmapTag)
-        refuse_internal_call("The state is not an fkdoctor bitmap.");
-    return state;
+    return state_argument<BitmapState>(fcinfo, n, "The state is not an fkdoctor bitmap.");
 }
 
 Oid key_type(FunctionCallInfo fcinfo)

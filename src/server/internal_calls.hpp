@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <memory_resource>
 #include <new>
+#include <vector>
 
 #include "server/pg_guard.hpp"
 
@@ -30,6 +33,31 @@ const void *aligned_bytes(Datum argument, std::size_t skip, MemoryContext contex
 // A new bytea of size bytes, for the caller to fill; or copied from data.
 bytea *new_bytea(std::size_t size);
 bytea *new_bytea(const void *data, std::size_t size);
+
+// An aggregate's state argument n, or nullptr if it is NULL; refused with
+// not_it unless it is a State (whose first member is its tag, State::kTag).
+template <typename State>
+State *state_argument(FunctionCallInfo fcinfo, int n, const char *not_it)
+{
+    if (PG_ARGISNULL(n))
+        return nullptr;
+    auto *state = reinterpret_cast<State *>(PG_GETARG_POINTER(n));
+    if (state->tag != State::kTag)
+        refuse_internal_call(not_it);
+    return state;
+}
+
+// What a state holds, as words (its serialize() of serialized_bytes()), in
+// a new bytea: VARDATA is 4 bytes into its block, so they are written
+// aligned, then copied there.
+template <typename Words>
+bytea *words_bytea(const Words &source)
+{
+    std::size_t size = source.serialized_bytes();
+    std::pmr::vector<std::uint64_t> words(size / sizeof(std::uint64_t));
+    source.serialize(words.data());
+    return new_bytea(words.data(), size);
+}
 
 // Made in context and never destroyed: it goes with the context, and so
 // does the memory of any KeySetMemory in it (a child context of it).

@@ -10,6 +10,7 @@
 #include "core/flat_key_sets.hpp"
 #include "core/key_set.hpp"
 #include "core/lookup_batch.hpp"
+#include "core/orphan_locations.hpp"
 #include "core/text_key_set.hpp"
 #include "core/sql_generator.hpp"
 #include "core/stopwatch.hpp"
@@ -147,6 +148,9 @@ public:
     // missing keys may use tally_bytes in each process of the scan.
     virtual void add_to(FlatKeySetWriter &sets, std::size_t tally_bytes) const = 0;
     virtual std::size_t bytes() const = 0;
+    // Whether its lookups wait for memory (a hash set, not a bitmap), so
+    // that making them together pays (core/lookup_batch.hpp).
+    virtual bool worth_batching() const = 0;
 };
 
 // The distinct missing keys are tallied by the child's values
@@ -167,6 +171,7 @@ public:
         sets.add(parents_.lookup(), tally_bytes);
     }
     std::size_t bytes() const override { return parents_.bytes(); }
+    bool worth_batching() const override { return parents_.lookup().worth_batching(); }
 
 private:
     ParentSet parents_;
@@ -223,6 +228,7 @@ public:
         sets.add(lookup, tally_bytes);
     }
     std::size_t bytes() const override { return words_.size() * sizeof(std::uint64_t); }
+    bool worth_batching() const override { return false; }
 
 private:
     IntegerKey least_;
@@ -301,7 +307,7 @@ std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
     std::uint64_t rows = 0;
     bool fits = true;
     LookupBatch<std::string_view> held;
-    auto insert = [&](std::string_view key) {
+    auto insert = [&](std::string_view key, NoPayload) {
         fits = fits && parents.insert(key) != TextKeySet::Insert::Full;
     };
     visit_query_rows(parent_keys_query(key, static_cast<std::int64_t>(most_keys) + 1),
@@ -309,7 +315,7 @@ std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
                      [&](const Datum *row, const bool *) {
                          every_few_rows(rows++);
                          TextKeyBytes bytes(row[0], kind);
-                         use_soon(held, parents, bytes.view(), insert);
+                         use_soon(held, parents, bytes.view(), NoPayload{}, insert);
                          return fits;
                      });
     held.drain(insert);
@@ -481,6 +487,67 @@ private:
     std::int64_t furthest_block_ = 0;
 };
 
+// How many orphans fk_orphan_locations keeps before it stops, so that its
+// memory stays bounded: they take 16 bytes each as they travel, in a few
+// copies, and at most a fortieth of maintenance_work_mem (100,000 of them
+// at the default 64MB).
+std::int64_t most_locations_at_once()
+{
+    constexpr std::size_t kLocationBytes = 16, kShare = 40;
+    return static_cast<std::int64_t>(memory_allowed() / kShare / kLocationBytes);
+}
+
+// fk_orphan_locations' result, if it is of that form.
+std::optional<OrphanLocations> locations_of(Datum result, KeyMemory &memory)
+{
+    std::size_t size = 0;
+    pg_call([&size, result]() noexcept { size = VARSIZE_ANY_EXHDR(DatumGetByteaPP(result)); });
+    std::pmr::vector<std::uint64_t> words(size / sizeof(std::uint64_t) + 1, &memory);
+    pg_call([&words, size, result]() noexcept {
+        memcpy(words.data(), VARDATA_ANY(DatumGetByteaPP(result)), size);
+    });
+    return OrphanLocations::deserialize(words.data(), size, &memory);
+}
+
+// The key's orphans found in one scan whose lookups are made together
+// (fk_orphan_locations) and spooled: true if they are all there, false if
+// the anti-join would read them faster (as the filter's rule judges it, at
+// the end); nothing if they were too many to keep: the filter, which spills
+// them, must find them.
+std::optional<bool> locate_orphans_together(const ForeignKey &key, const std::string &schema,
+                                            const KeySetsParameter &parameter,
+                                            const SizeEstimate &child, OrphanSpool &spool)
+{
+    KeySetMemory memory;
+    std::optional<OrphanLocations> found;
+    bool empty = false;
+    visit_query_rows(orphan_locations_query(key, schema, most_locations_at_once()), {BYTEAOID},
+                     [&](const Datum *values, const bool *nulls) {
+                         empty = nulls[0];
+                         if (!empty)
+                             found = locations_of(values[0], memory);
+                         return true;
+                     },
+                     parameter.parameters());
+    if (empty)
+        return true;
+    if (!found)
+        throw Error(kInternalError, "fkdoctor's orphan locations have an unexpected form");
+    if (found->overflowed())
+        return std::nullopt;
+    auto orphans = static_cast<std::int64_t>(found->locations().size());
+    if (child.rows && orphans >= kOrphansBeforeJudging && orphans * kMostRowsPerOrphan > *child.rows)
+        return false;
+    std::uint64_t added = 0;
+    for (const OrphanLocation &location : found->locations()) {
+        every_few_rows(added++);
+        ItemPointerData ctid;
+        ItemPointerSet(&ctid, location.row.block, location.row.offset);
+        spool.add(location.table, &ctid);
+    }
+    return true;
+}
+
 }  // namespace
 
 bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> limit,
@@ -493,10 +560,18 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     LoadedKeys loaded = load_parents({&key}, *schema, memory_allowed(), memory);
     if (loaded.keys.empty())
         return false;
+    bool batched = loaded.in_memory.front()->worth_batching();
     std::unique_ptr<KeySetsParameter> parameter = key_sets_parameter(loaded, memory_allowed());
     if (!parameter)
         return false;
-    OrphanDensity density(estimated_size(key.child));
+    SizeEstimate child = estimated_size(key.child);
+    // Without a limit, a hash set's lookups are made together; a bitmap's
+    // cost nothing to make one by one, and a limit stops the filter early.
+    if (batched && !limit)
+        if (std::optional<bool> located =
+                locate_orphans_together(key, *schema, *parameter, child, spool))
+            return *located;
+    OrphanDensity density(child);
     std::int64_t wanted = limit.value_or(std::numeric_limits<std::int64_t>::max());
     std::int64_t found = 0;
     bool anti_join_wins = false;
@@ -504,7 +579,7 @@ bool spool_orphans_in_memory(const ForeignKey &key, std::optional<std::int64_t> 
     // a third), and would not let workers send them all: sending one costs
     // next to nothing here. Past a quarter of the rows the check stops.
     with_settings({{"parallel_tuple_cost", "0"}}, [&] {
-        visit_query_rows(orphan_locations_query(key, *schema), {OIDOID, TIDOID},
+        visit_query_rows(orphan_filter_query(key, *schema), {OIDOID, TIDOID},
                          [&](const Datum *values, const bool *) {
                              every_few_rows(found++);
                              auto *ctid = reinterpret_cast<ItemPointer>(DatumGetPointer(values[1]));
