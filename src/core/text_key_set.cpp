@@ -36,13 +36,36 @@ unsigned char last_byte(std::uint64_t slot)
     return bytes[kWord - 1];
 }
 
-// A short key's slot: its bytes, then its length + 1 in the last byte.
+template <typename Word>
+std::uint64_t load(const char *at)
+{
+    Word word;
+    std::memcpy(&word, at, sizeof word);
+    return word;
+}
+
+// A short key's slot: its bytes, then its length + 1 in the last byte. It
+// runs for every row of a scan: where the bytes of a word are in memory
+// order of significance (little-endian), the word is put together from two
+// loads that may overlap (equal bytes OR'ed), without going through memory.
 std::uint64_t in_slot(std::string_view key)
 {
+    std::size_t size = key.size();
+    const char *at = key.data();
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    std::uint64_t word = 0;
+    if (size >= 4)
+        word = load<std::uint32_t>(at) | load<std::uint32_t>(at + size - 4) << (8 * (size - 4));
+    else if (size > 0)
+        word = load<std::uint8_t>(at) | load<std::uint8_t>(at + size / 2) << (8 * (size / 2)) |
+               load<std::uint8_t>(at + size - 1) << (8 * (size - 1));
+    return word | static_cast<std::uint64_t>(size + 1) << (8 * (kWord - 1));
+#else
     SlotBytes bytes = {};
-    std::memcpy(bytes, key.data(), key.size());
-    bytes[kWord - 1] = static_cast<unsigned char>(key.size() + 1);
+    std::memcpy(bytes, at, size);
+    bytes[kWord - 1] = static_cast<unsigned char>(size + 1);
     return slot_of(bytes);
+#endif
 }
 
 // A longer key's slot: its entry number, 24 bits of its hash, kReference.
@@ -79,8 +102,12 @@ struct WantedSlot {
 
 WantedSlot wanted_slot(std::string_view key, const HashSecret &secret)
 {
+    if (held_in_slot(key)) {
+        std::uint64_t slot = in_slot(key);
+        return {mix(slot, secret.mask, secret.multiplier), slot};
+    }
     std::uint64_t hash = text_hash(key, secret);
-    return {hash, held_in_slot(key) ? in_slot(key) : reference_tag(reference_slot(0, hash))};
+    return {hash, reference_tag(reference_slot(0, hash))};
 }
 
 bool holds_long_key(const TextLookup &table, std::uint64_t slot, std::uint64_t hash,

@@ -35,7 +35,9 @@ TEST(TextKeySet, TellsApartKeysAroundTheLengthHeldInASlot)
     TextKeySet set(1 << 20, kSeed);
     std::vector<std::string> keys = {"", std::string(1, '\0'), std::string(2, '\0'), "abcdef",
                                      "abcdefg", "abcdefgh", std::string("abcdefg\0", 8),
-                                     "abcdefghi", std::string(7, '\xff'), std::string(8, '\xff')};
+                                     "abcdefghi", std::string(7, '\xff'), std::string(8, '\xff'),
+                                     "z", "yz", "xyz", "wxyz", "vwxyz", "uvwxyz", "tuvwxyz",
+                                     "zy", "zyx", "zyxw"};
     for (const std::string &key : keys)
         ASSERT_EQ(set.insert(key), TextKeySet::Insert::Added) << key.size();
     for (const std::string &key : keys)
