@@ -261,6 +261,14 @@ bool TextKeySet::reserve(std::size_t count)
     return 2 * count <= table_.size() || rehash(count);
 }
 
+void TextKeySet::fit()
+{
+    // A table at most half full after the last insert is at least an
+    // eighth full once it fits.
+    if (table_.size() > kMinimumSlots && table_.size() / 8 > size_)
+        rehash(size_);
+}
+
 namespace {
 
 // Room for one more of items (vector growth doubling, within max_bytes

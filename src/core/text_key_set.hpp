@@ -74,6 +74,9 @@ public:
     // Makes room in the table for count keys at once; false if it would
     // not fit in max_bytes (then the set grows as keys come).
     bool reserve(std::size_t count);
+    // Makes the table smaller when it is mostly empty (room reserved for
+    // keys that did not come: a parent's statistics can be out of date).
+    void fit();
     // Every key, in no order, as views into the set (valid until it changes).
     std::pmr::vector<std::string_view> keys(KeyMemory *memory) const;
     std::size_t size() const { return size_; }

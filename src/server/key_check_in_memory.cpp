@@ -321,6 +321,7 @@ std::unique_ptr<KeyInMemory> load_text_key(const ForeignKey &key, KeyKind kind,
     held.drain(insert);
     if (!fits)
         return nullptr;
+    parents.fit();
     return std::make_unique<KeyInMemoryOf<std::string_view>>(std::move(parents));
 }
 

@@ -61,6 +61,17 @@ TEST(TextKeySet, ReservesOnlyWhatFits)
         ASSERT_EQ(set.insert("k" + std::to_string(n)), TextKeySet::Insert::Added);
     EXPECT_EQ(set.bytes(), reserved);
     EXPECT_TRUE(set.contains("k999"));
+
+    TextKeySet stale(1 << 24, kSeed);
+    ASSERT_TRUE(stale.reserve(100000));
+    stale.insert("only");
+    stale.insert("a key of more than seven bytes");
+    std::size_t before = stale.bytes();
+    stale.fit();
+    EXPECT_LT(stale.bytes(), before / 100);
+    EXPECT_TRUE(stale.contains("only"));
+    EXPECT_TRUE(stale.contains("a key of more than seven bytes"));
+    EXPECT_FALSE(stale.contains("other"));
 }
 
 TEST(TextKeySet, GrowsAndRefusesPastItsMemory)
