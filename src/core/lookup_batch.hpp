@@ -19,15 +19,46 @@ constexpr std::size_t kLookupBatchKeys = 16;
 // What a caller keeps with a key held back, when it keeps nothing.
 struct NoPayload {};
 
-// Keys held back, as values, each with its payload (where its row is, say).
+// How a key held back is kept: as its value, or (text) as a copy of its
+// bytes, up to kMostTextBytes; take() is false for a key it cannot keep.
+constexpr std::size_t kMostTextBytes = 64;
+
+template <typename Key>
+struct HeldCopy {
+    Key key;
+    bool take(const Key &value)
+    {
+        key = value;
+        return true;
+    }
+    const Key &get() const { return key; }
+};
+
+template <>
+struct HeldCopy<std::string_view> {
+    char bytes[kMostTextBytes];
+    std::size_t length = 0;
+    bool take(std::string_view value)
+    {
+        if (value.size() > kMostTextBytes)
+            return false;
+        std::memcpy(bytes, value.data(), value.size());
+        length = value.size();
+        return true;
+    }
+    std::string_view get() const { return std::string_view(bytes, length); }
+};
+
+// Keys held back, each with its payload (where its row is, say).
 template <typename Key, typename Payload = NoPayload>
 class LookupBatch {
 public:
     // Holds a copy of the key; false if it cannot (it must be used at once).
     bool hold(const Key &key, const Payload &payload)
     {
-        keys_[count_] = key;
-        payloads_[count_++] = payload;
+        if (!held_[count_].key.take(key))
+            return false;
+        held_[count_++].payload = payload;
         return true;
     }
     bool full() const { return count_ == kLookupBatchKeys; }
@@ -37,45 +68,16 @@ public:
     void drain(Use &&use)
     {
         for (std::size_t n = 0; n < count_; ++n)
-            use(static_cast<const Key &>(keys_[n]), static_cast<const Payload &>(payloads_[n]));
+            use(held_[n].key.get(), static_cast<const Payload &>(held_[n].payload));
         count_ = 0;
     }
 
 private:
-    Key keys_[kLookupBatchKeys];
-    Payload payloads_[kLookupBatchKeys];
-    std::size_t count_ = 0;
-};
-
-// Text keys held back: copies of their bytes, up to kMostBytes each.
-template <typename Payload>
-class LookupBatch<std::string_view, Payload> {
-public:
-    static constexpr std::size_t kMostBytes = 64;
-
-    bool hold(std::string_view key, const Payload &payload)
-    {
-        if (key.size() > kMostBytes)
-            return false;
-        std::memcpy(bytes_[count_], key.data(), key.size());
-        lengths_[count_] = key.size();
-        payloads_[count_++] = payload;
-        return true;
-    }
-    bool full() const { return count_ == kLookupBatchKeys; }
-    template <typename Use>
-    void drain(Use &&use)
-    {
-        for (std::size_t n = 0; n < count_; ++n)
-            use(std::string_view(bytes_[n], lengths_[n]),
-                static_cast<const Payload &>(payloads_[n]));
-        count_ = 0;
-    }
-
-private:
-    char bytes_[kLookupBatchKeys][kMostBytes];
-    std::size_t lengths_[kLookupBatchKeys];
-    Payload payloads_[kLookupBatchKeys];
+    struct Held {
+        HeldCopy<Key> key;
+        Payload payload;
+    };
+    Held held_[kLookupBatchKeys];
     std::size_t count_ = 0;
 };
 

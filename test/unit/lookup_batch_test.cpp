@@ -53,7 +53,7 @@ TEST(LookupBatch, LooksUpABitmapAndALongTextKeyAtOnce)
         seen.emplace_back(key);
         seen.back() += payload;
     };
-    std::string long_key(LookupBatch<std::string_view>::kMostBytes + 1, 'x');
+    std::string long_key(kMostTextBytes + 1, 'x');
     std::string short_key = "k2";
     use_soon(texts, parents, std::string_view(short_key), 's', note);
     short_key = "changed";  // the batch holds its own copy
