@@ -501,12 +501,16 @@ std::int64_t most_locations_at_once()
 // fk_orphan_locations' result, if it is of that form.
 std::optional<OrphanLocations> locations_of(Datum result, KeyMemory &memory)
 {
+    const char *data = nullptr;
     std::size_t size = 0;
-    pg_call([&size, result]() noexcept { size = VARSIZE_ANY_EXHDR(DatumGetByteaPP(result)); });
-    std::pmr::vector<std::uint64_t> words(size / sizeof(std::uint64_t) + 1, &memory);
-    pg_call([&words, size, result]() noexcept {
-        memcpy(words.data(), VARDATA_ANY(DatumGetByteaPP(result)), size);
+    pg_call([&data, &size, result]() noexcept {
+        bytea *bytes = DatumGetByteaPP(result);
+        data = VARDATA_ANY(bytes);
+        size = VARSIZE_ANY_EXHDR(bytes);
     });
+    // Copied to words: the bytes are 4 into their block, not aligned to 8.
+    std::pmr::vector<std::uint64_t> words(size / sizeof(std::uint64_t) + 1, &memory);
+    std::memcpy(words.data(), data, size);
     return OrphanLocations::deserialize(words.data(), size, &memory);
 }
 
