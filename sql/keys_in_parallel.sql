@@ -25,6 +25,15 @@ SELECT fkdoctor_internal.fk_orphan_tally('\x00'::bytea, 1);
 SELECT fkdoctor_internal.fk_orphan_tally(NULL::bytea, 1);
 SELECT fkdoctor_internal.fk_orphan_tally(
     ('\x00000000666b647365747301' || repeat('ff', 40))::bytea, 1);
+-- A made-up reference to sets in shared memory (4 bytes of padding, the
+-- magic, a token, the sets' size, the segment's handle): no segment it
+-- names holds sets with that token, nor is a handle too large for one.
+SELECT ('\x00000000' || '666b647368617265' || repeat('00', 16) || '0800000000000000')::bytea
+    AS reference \gset
+SELECT fkdoctor_internal.fk_orphan_tally((:'reference' || '\x0000000000000000'::bytea), 1);
+SELECT fkdoctor_internal.fk_orphan_tally((:'reference' || '\x0100000000000000'::bytea), 1);
+SELECT fkdoctor_internal.fk_row_is_orphan((:'reference' || '\xffffffff00000000'::bytea), 1);
+SELECT fkdoctor_internal.fk_orphan_tally((:'reference' || '\x0000000001000000'::bytea), 1);
 SELECT fkdoctor_internal.fk_orphan_tally(:'good', 'text'::text);
 SELECT fkdoctor_internal.fk_orphan_tally(:'good', '00000000-0000-0000-0000-000000000001'::uuid);
 SELECT fkdoctor_internal.fk_orphan_tally(:'good', 1, 2);

@@ -84,8 +84,7 @@ void read_key_sets(FunctionCallInfo fcinfo, int sets_argument, int first_column,
     if (PG_ARGISNULL(sets_argument))
         refuse_internal_call("The key sets are NULL.");
     std::size_t size = 0;
-    const void *data =
-        aligned_bytes(PG_GETARG_DATUM(sets_argument), kKeySetsPadding, context, size);
+    const void *data = key_sets_block(PG_GETARG_DATUM(sets_argument), context, size);
     KeyMemory *memory = in_use.sets.get_allocator().resource();
     std::optional<FlatKeySets> sets;
     if (data)

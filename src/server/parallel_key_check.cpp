@@ -1,7 +1,9 @@
 #include "server/parallel_key_check.hpp"
+#include "server/internal_calls.hpp"
 #include "server/varlena.hpp"
 
 #include <cstring>
+#include <limits>
 
 extern "C" {
 #include "catalog/dependency.h"
@@ -9,6 +11,7 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type_d.h"
 #include "commands/extension.h"
+#include "storage/dsm.h"
 #include "utils/memutils.h"
 }
 
@@ -35,31 +38,146 @@ std::optional<std::string> internal_schema()
     return std::string(kInternalSchema);
 }
 
-KeySetsParameter::KeySetsParameter(const FlatKeySetWriter &sets)
+namespace {
+
+// What a segment of shared sets starts with, the sets after it; a
+// reference to one repeats it, with the segment's handle.
+struct SharedSetsHeader {
+    static constexpr std::uint64_t kMagic = 0x6572616873646B66ULL;  // "fkdshare"
+    std::uint64_t magic;
+    std::uint64_t token[2];
+    std::uint64_t size;  // of the sets
+};
+
+struct SharedSetsReference {
+    SharedSetsHeader header;
+    std::uint64_t handle;
+};
+
+SharedSetsHeader new_header(std::size_t size)
 {
-    std::size_t size = kKeySetsPadding + sets.bytes();
-    if (size > MaxAllocSize - VARHDRSZ)
-        return;
-    bytes_ = pg_call([size]() noexcept {
-        return MemoryContextAllocExtended(CurrentMemoryContext, VARHDRSZ + size,
+    SharedSetsHeader header{SharedSetsHeader::kMagic, {0, 0}, size};
+    pg_call([&header]() noexcept {
+        if (!pg_strong_random(header.token, sizeof header.token))
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg("fkdoctor could not generate a random token")));
+    });
+    return header;
+}
+
+// Whether the segment starts with the header, and holds the sets it says.
+bool holds(dsm_segment *segment, const SharedSetsHeader &expected)
+{
+    SharedSetsHeader header;
+    if (dsm_segment_map_length(segment) < sizeof header + expected.size)
+        return false;
+    std::memcpy(&header, dsm_segment_address(segment), sizeof header);
+    return std::memcmp(&header, &expected, sizeof header) == 0;
+}
+
+void *new_parameter(std::size_t size)
+{
+    if (size > MaxAllocSize - VARHDRSZ - kKeySetsPadding)
+        return nullptr;
+    void *bytes = pg_call([size]() noexcept {
+        return MemoryContextAllocExtended(CurrentMemoryContext, VARHDRSZ + kKeySetsPadding + size,
                                           MCXT_ALLOC_NO_OOM);
     });
-    if (!bytes_)
+    if (!bytes)
         throw std::bad_alloc();
-    SET_VARSIZE(bytes_, VARHDRSZ + size);
-    std::memset(VARDATA(bytes_), 0, kKeySetsPadding);
-    sets.write(VARDATA(bytes_) + kKeySetsPadding);
+    SET_VARSIZE(bytes, VARHDRSZ + kKeySetsPadding + size);
+    std::memset(VARDATA(bytes), 0, kKeySetsPadding);
+    return bytes;
+}
+
+char *parameter_data(void *bytes) { return VARDATA(bytes) + kKeySetsPadding; }
+
+// The sets a reference names, if it is one and its segment is the one it
+// names; refuses a reference to anything else.
+const void *shared_sets(const void *data, std::size_t size, std::size_t &sets_size)
+{
+    SharedSetsReference reference;
+    if (size != sizeof reference)
+        return nullptr;
+    std::memcpy(&reference, data, sizeof reference);
+    if (reference.header.magic != SharedSetsHeader::kMagic ||
+        reference.handle > std::numeric_limits<dsm_handle>::max())
+        return nullptr;
+    const void *sets = pg_call([&reference]() noexcept -> const void * {
+        auto handle = static_cast<dsm_handle>(reference.handle);
+        dsm_segment *segment = dsm_find_mapping(handle);
+        bool attached = !segment;
+        if (attached)
+            segment = dsm_attach(handle);
+        if (!segment)
+            return nullptr;
+        if (!holds(segment, reference.header)) {
+            if (attached)
+                dsm_detach(segment);
+            return nullptr;
+        }
+        return static_cast<const char *>(dsm_segment_address(segment)) + sizeof reference.header;
+    });
+    if (!sets)
+        refuse_internal_call("The key sets are not fkdoctor's key sets.");
+    sets_size = reference.header.size;
+    return sets;
+}
+
+}  // namespace
+
+KeySetsParameter::KeySetsParameter(const FlatKeySetWriter &sets)
+{
+    if (!share(sets))
+        hold(sets);
+}
+
+bool KeySetsParameter::share(const FlatKeySetWriter &sets)
+{
+    SharedSetsReference reference{new_header(sets.bytes()), 0};
+    segment_ = pg_call([&reference]() noexcept {
+        return dsm_create(sizeof reference.header + reference.header.size,
+                          DSM_CREATE_NULL_IF_MAXSEGMENTS);
+    });
+    if (!segment_)
+        return false;
+    auto *start = static_cast<char *>(dsm_segment_address(segment_));
+    std::memcpy(start, &reference.header, sizeof reference.header);
+    sets.write(start + sizeof reference.header);
+    reference.handle = dsm_segment_handle(segment_);
+    bytes_ = new_parameter(sizeof reference);
+    std::memcpy(parameter_data(bytes_), &reference, sizeof reference);
+    return true;
+}
+
+void KeySetsParameter::hold(const FlatKeySetWriter &sets)
+{
+    bytes_ = new_parameter(sets.bytes());
+    if (bytes_)
+        sets.write(parameter_data(bytes_));
 }
 
 KeySetsParameter::~KeySetsParameter()
 {
     if (bytes_)
         pfree(bytes_);
+    if (segment_)
+        pg_call([this]() noexcept { dsm_detach(segment_); });
 }
 
 QueryParameters KeySetsParameter::parameters() const
 {
     return {{BYTEAOID, PointerGetDatum(bytes_)}};
+}
+
+const void *key_sets_block(Datum parameter, MemoryContext context, std::size_t &size)
+{
+    const void *data = aligned_bytes(parameter, kKeySetsPadding, context, size);
+    if (!data)
+        return nullptr;
+    if (const void *shared = shared_sets(data, size, size))
+        return shared;
+    return data;
 }
 
 }  // namespace fkd

@@ -20,14 +20,19 @@ namespace fkd {
 // in one backend).
 std::optional<std::string> internal_schema();
 
-// The bytea holds kKeySetsPadding zero bytes, then the sets: its data is 4
-// bytes into a block PostgreSQL aligns to 8 (in each worker too, which gets
-// a copy of the parameter), so the sets start at a multiple of 8 and are
-// read in place.
+// The bytea holds kKeySetsPadding zero bytes, then the sets or a reference
+// to them: its data is 4 bytes into a block PostgreSQL aligns to 8 (in each
+// worker too, which gets a copy of the parameter), so what follows starts
+// at a multiple of 8 and is read in place.
 constexpr std::size_t kKeySetsPadding = 4;
 
-// The sets as a bytea value for $1, freed with the object; empty if they do
-// not fit in one (1 GB).
+// The sets for $1, freed with the object. They are put in a segment of
+// dynamic shared memory that the leader and every worker map, one copy for
+// all (a copy in each process crowds the CPU's cache out of the lookups),
+// and $1 holds a reference to it: the segment's handle and a random token
+// the segment starts with, so that a reference made up by a caller is
+// refused. Where no segment can be made, $1 holds the sets themselves;
+// empty if they do not fit in one (1 GB).
 class KeySetsParameter {
 public:
     explicit KeySetsParameter(const FlatKeySetWriter &sets);
@@ -39,7 +44,16 @@ public:
     QueryParameters parameters() const;
 
 private:
+    bool share(const FlatKeySetWriter &sets);
+    void hold(const FlatKeySetWriter &sets);
+
     void *bytes_ = nullptr;
+    struct dsm_segment *segment_ = nullptr;
 };
+
+// The sets a $1 made by KeySetsParameter holds or refers to, as size bytes
+// aligned to 8 that live as long as the query; nothing for bytes of
+// another form, or a reference to a segment that is not the one it names.
+const void *key_sets_block(Datum parameter, MemoryContext context, std::size_t &size);
 
 }  // namespace fkd
