@@ -26,6 +26,7 @@ trap stop_server EXIT
 
 as_postgres "$pgbin/initdb" -D "$work/data" -A trust >/dev/null
 as_postgres bash -c "valgrind --quiet --trace-children=yes --error-markers=VGERR-BEGIN,VGERR-END \
+    --suppressions=$tree/test/memcheck.supp \
     --log-file=$work/valgrind.%p.log $pgbin/postgres -D $work/data -p $port -k $work \
     -c listen_addresses='' -c fsync=off > $work/server.log 2>&1 &"
 for _ in $(seq 1 300); do
