@@ -6,6 +6,7 @@
 #include <limits>
 
 extern "C" {
+#include "access/parallel.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -93,7 +94,10 @@ void *new_parameter(std::size_t size)
 char *parameter_data(void *bytes) { return VARDATA(bytes) + kKeySetsPadding; }
 
 // The sets a reference names, if it is one and its segment is the one it
-// names; refuses a reference to anything else.
+// names; refuses a reference to anything else. The leader has the segment
+// mapped already; a parallel worker maps it until it exits, at the end of
+// the scan (its transaction would warn of a mapping left to it). No other
+// backend may read it.
 const void *shared_sets(const void *data, std::size_t size, std::size_t &sets_size)
 {
     SharedSetsReference reference;
@@ -106,7 +110,7 @@ const void *shared_sets(const void *data, std::size_t size, std::size_t &sets_si
     const void *sets = pg_call([&reference]() noexcept -> const void * {
         auto handle = static_cast<dsm_handle>(reference.handle);
         dsm_segment *segment = dsm_find_mapping(handle);
-        bool attached = !segment;
+        bool attached = !segment && IsParallelWorker();
         if (attached)
             segment = dsm_attach(handle);
         if (!segment)
@@ -116,6 +120,8 @@ const void *shared_sets(const void *data, std::size_t size, std::size_t &sets_si
                 dsm_detach(segment);
             return nullptr;
         }
+        if (attached)
+            dsm_pin_mapping(segment);
         return static_cast<const char *>(dsm_segment_address(segment)) + sizeof reference.header;
     });
     if (!sets)
