@@ -96,6 +96,16 @@ add_query floor_text "SELECT count(*) FROM bench.text_child"
 add_query text_left_join "$(anti_join text_child parent_id codes)"
 add_query text_not_exists "SELECT count(*) FROM bench.text_child c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT FROM bench.codes p WHERE p.id = c.parent_id)"
 add_query fk_orphans_text "SELECT count(*) FROM fk_orphans('bench.text_child')"
+# What reading the keys costs, child and parents, with no lookup at all:
+# the least any check of them costs (count(*) reads no column).
+add_query keys_child "SELECT count(parent_id) FROM bench.child"
+add_query keys_parent "SELECT count(id) FROM bench.parent"
+add_query keys_3 "SELECT count(a_id), count(b_id), count(c_id) FROM bench.three_keys"
+add_query keys_a "SELECT count(id) FROM bench.a"
+add_query keys_b "SELECT count(id) FROM bench.b"
+add_query keys_c "SELECT count(id) FROM bench.c"
+add_query keys_text "SELECT count(parent_id) FROM bench.text_child"
+add_query keys_codes "SELECT count(id) FROM bench.codes"
 if [ "$has_audit" = t ]; then
     add_query fk_audit "SELECT count(*) FROM fk_audit('bench.child')"
     add_query fk_audit_3 "SELECT count(*) FROM fk_audit('bench.three_keys')"

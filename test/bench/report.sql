@@ -25,7 +25,16 @@ SELECT 'anti_join_and_count', round, min(ms) FILTER (WHERE label IN ('left_join'
 FROM timed GROUP BY round
 UNION ALL
 SELECT 'three_and_count', round, sum(ms) FROM timed
-WHERE label IN ('anti_a', 'anti_b', 'anti_c', 'floor_3') GROUP BY round HAVING count(*) = 4;
+WHERE label IN ('anti_a', 'anti_b', 'anti_c', 'floor_3') GROUP BY round HAVING count(*) = 4
+UNION ALL
+SELECT 'keys_read', round, sum(ms) FROM timed
+WHERE label IN ('keys_child', 'keys_parent') GROUP BY round HAVING count(*) = 2
+UNION ALL
+SELECT 'keys_read_3', round, sum(ms) FROM timed
+WHERE label IN ('keys_3', 'keys_a', 'keys_b', 'keys_c') GROUP BY round HAVING count(*) = 4
+UNION ALL
+SELECT 'keys_read_text', round, sum(ms) FROM timed
+WHERE label IN ('keys_text', 'keys_codes') GROUP BY round HAVING count(*) = 2;
 
 -- median_ms() and median_ratio() over round_samples.
 \ir medians.sql
@@ -45,16 +54,19 @@ WITH spec(n, case_name, query, label, reference, floor, target, target_on, targe
     (5, 'main child', '`VALIDATE CONSTRAINT` on a clean copy', 'validate', 'best_anti_join', 'floor', NULL, NULL, ''),
     (6, 'main child', '`NOT IN (SELECT id FROM parent)`', 'not_in', 'best_anti_join', 'floor', NULL, NULL, ''),
     (7, 'main child', 'bare `count(*)` of the child (floor)', 'floor', 'best_anti_join', 'floor', NULL, NULL, 'floor'),
+    (7.5, 'main child', 'the keys alone: `count(parent_id)` of the child + `count(id)` of the parent', 'keys_read', 'best_anti_join', 'floor', NULL, NULL, 'what reading the keys costs'),
     (8, 'three keys (int, int, text)', '`fk_audit(''three_keys'')`', 'fk_audit_3', 'sum_of_three', 'floor_3', 1.5, 'floor', '<= 1.5x floor'),
     (8.2, 'three keys (int, int, text)', '`fk_audit(''three_keys'')`', 'fk_audit_3', 'sum_of_three', 'floor_3', 0.8, 'reference', '<= 0.8x sum of 3 anti-joins'),
     (8.5, 'three keys (int, int, text)', '`fk_audit(''three_keys'')`', 'fk_audit_3', 'three_and_count', 'floor_3', NULL, NULL, 'vs the same work by hand: 3 anti-joins + `count(*)`'),
     (9, 'three keys (int, int, text)', 'the three anti-joins, one after another', 'sum_of_three', 'sum_of_three', 'floor_3', NULL, NULL, 'reference'),
     (9.5, 'three keys (int, int, text)', 'bare `count(*)` (floor)', 'floor_3', 'sum_of_three', 'floor_3', NULL, NULL, 'floor'),
+    (9.7, 'three keys (int, int, text)', 'the keys alone: `count()` of the three columns + `count(id)` of each parent', 'keys_read_3', 'sum_of_three', 'floor_3', NULL, NULL, 'what reading the keys costs'),
     (10, 'text key', '`fk_audit(''text_child'')`', 'fk_audit_text', 'best_text_anti_join', 'floor_text', 0.3, 'reference', '<= 0.3x best anti-join'),
     (10.5, 'text key', '`SELECT count(*) FROM fk_orphans(''text_child'')`', 'fk_orphans_text', 'best_text_anti_join', 'floor_text', 0.3, 'reference', '<= 0.3x best anti-join'),
     (11, 'text key', 'LEFT JOIN anti-join `count(*)`', 'text_left_join', 'best_text_anti_join', 'floor_text', NULL, NULL, 'reference'),
     (11.5, 'text key', 'NOT EXISTS anti-join `count(*)`', 'text_not_exists', 'best_text_anti_join', 'floor_text', NULL, NULL, 'reference'),
     (11.7, 'text key', 'bare `count(*)` (floor)', 'floor_text', 'best_text_anti_join', 'floor_text', NULL, NULL, 'floor'),
+    (11.8, 'text key', 'the keys alone: `count(parent_id)` of the child + `count(id)` of the parent', 'keys_read_text', 'best_text_anti_join', 'floor_text', NULL, NULL, 'what reading the keys costs'),
     (12, 'half orphans', '`SELECT count(*) FROM fk_orphans(''half'')`', 'fk_orphans_half', 'jsonb_half', 'floor_half', 2.0, 'reference', '<= 2x `to_jsonb()` anti-join'),
     (13, 'half orphans', 'anti-join, `to_jsonb()` of each orphan row', 'jsonb_half', 'jsonb_half', 'floor_half', NULL, NULL, 'reference'),
     (14, 'sparse parent, 20M keys', '`fk_audit(''sparse_child'')`', 'fk_audit_sparse', 'sparse_not_exists', 'floor_sparse', NULL, NULL, 'parent too big for memory: the anti-join'),
