@@ -212,6 +212,14 @@ TEST(KeysInMemoryQueries, ReadTheParentsCompleteKeysUpToALimit)
               "WHERE pk.id IS NOT NULL AND pk.\"Shop\" IS NOT NULL LIMIT 5");
 }
 
+TEST(KeysInMemoryQueries, ReadAParentsDenseKeysIntoABitmapInParallel)
+{
+    fkd::ForeignKey key = orders_key();
+    key.columns.front().parent_column = "Code";
+    EXPECT_EQ(fkd::parent_key_bitmap_query(key, "fkdoctor_internal", -5, 10),
+              "SELECT fkdoctor_internal.fk_key_bitmap(-5, 10, pk.\"Code\") FROM ONLY shop.customers pk");
+}
+
 TEST(KeysInMemoryQueries, ReadEveryKeyOfTheChildInOneScanWithOrWithoutTheRowsLocation)
 {
     fkd::ForeignKey first = orders_key();
