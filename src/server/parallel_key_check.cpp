@@ -1,5 +1,6 @@
 #include "server/parallel_key_check.hpp"
 #include "server/internal_calls.hpp"
+#include "server/key_set_memory.hpp"
 #include "server/varlena.hpp"
 
 #include <cstring>
@@ -46,34 +47,23 @@ namespace {
 struct SharedSetsHeader {
     static constexpr std::uint64_t kMagic = 0x6572616873646B66ULL;  // "fkdshare"
     std::uint64_t magic;
-    std::uint64_t token[2];
+    HashSeed token;  // 128 random bits, drawn as a hash set's seed is
     std::uint64_t size;  // of the sets
 };
+
+// Compared as bytes: no padding.
+static_assert(sizeof(SharedSetsHeader) == 4 * sizeof(std::uint64_t));
 
 struct SharedSetsReference {
     SharedSetsHeader header;
     std::uint64_t handle;
 };
 
-SharedSetsHeader new_header(std::size_t size)
-{
-    SharedSetsHeader header{SharedSetsHeader::kMagic, {0, 0}, size};
-    pg_call([&header]() noexcept {
-        if (!pg_strong_random(header.token, sizeof header.token))
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                            errmsg("fkdoctor could not generate a random token")));
-    });
-    return header;
-}
-
 // Whether the segment starts with the header, and holds the sets it says.
 bool holds(dsm_segment *segment, const SharedSetsHeader &expected)
 {
-    SharedSetsHeader header;
-    if (dsm_segment_map_length(segment) < sizeof header + expected.size)
-        return false;
-    std::memcpy(&header, dsm_segment_address(segment), sizeof header);
-    return std::memcmp(&header, &expected, sizeof header) == 0;
+    return dsm_segment_map_length(segment) >= sizeof expected + expected.size &&
+           std::memcmp(dsm_segment_address(segment), &expected, sizeof expected) == 0;
 }
 
 void *new_parameter(std::size_t size)
@@ -140,7 +130,7 @@ KeySetsParameter::KeySetsParameter(const FlatKeySetWriter &sets)
 
 bool KeySetsParameter::share(const FlatKeySetWriter &sets)
 {
-    SharedSetsReference reference{new_header(sets.bytes()), 0};
+    SharedSetsReference reference{{SharedSetsHeader::kMagic, new_seed(), sets.bytes()}, 0};
     segment_ = pg_call([&reference]() noexcept {
         return dsm_create(sizeof reference.header + reference.header.size,
                           DSM_CREATE_NULL_IF_MAXSEGMENTS);
